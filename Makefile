@@ -1,0 +1,31 @@
+# `make demo` serves the demo page; `make test` runs every test. Both install what they need.
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test
+
+demo: vendor/.ready
+	$(PYTHON) -m sandbox --port $(PORT)
+
+test: vendor/.ready $(VENV)/.ready
+	@scripts/setup-system.sh chromium
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+node_modules/.ready: package.json package-lock.json
+	@scripts/setup-system.sh npm
+	npm ci --no-audit --no-fund
+	touch $@
+
+vendor/.ready: node_modules/.ready scripts/vendor.py runtime-wheels.txt
+	$(PYTHON) scripts/vendor.py
+	touch $@
+
+$(VENV)/.ready: requirements-test.txt
+	@scripts/setup-system.sh venv
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@

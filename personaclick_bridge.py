@@ -1,0 +1,382 @@
+"""Async Python API for PersonaClick's customer segments, for PyScript pages.
+
+PersonaClick's web SDK exposes one global JavaScript function, ``personaclick(...)``.
+This module wraps its three segment calls as coroutines that take and return plain
+Python values, on Pyodide and MicroPython alike::
+
+    import personaclick_bridge as pc
+
+    await pc.segment_add(100500, email="john.doe@examplestore.com")
+    segments = await pc.segment_get()  # [{"id": 100500, "type": "static"}]
+    await pc.segment_remove(100500)
+
+Public names: ``DEFAULT_TIMEOUT``, ``segment_add``, ``segment_remove``, ``segment_get``,
+``PersonaClick``, ``Segment``, ``PersonaClickError``, ``SDKNotLoadedError``,
+``SDKTimeoutError``, ``SDKError``.
+
+Exceptions::
+
+    PersonaClickError          every failure of the SDK or of the page around it
+    ├── SDKNotLoadedError      no callable ``window[global_name]`` (the loader snippet is missing)
+    ├── SDKTimeoutError        segment_get got no answer within ``.timeout`` seconds
+    └── SDKError               the SDK threw, or answered with an error or a malformed payload
+
+Caller mistakes raise ``TypeError`` or ``ValueError`` before anything reaches the SDK; their
+messages never contain an email address or a phone number.
+
+``segment_add`` and ``segment_remove`` return once the SDK (or its loader stub) has *queued*
+the call: PersonaClick reports nothing back for them, so success means queued, not confirmed.
+"""
+
+import json
+
+try:
+    from typing import TypedDict
+except ImportError:  # MicroPython ships no typing module
+    TypedDict = dict
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "PersonaClick",
+    "PersonaClickError",
+    "SDKError",
+    "SDKNotLoadedError",
+    "SDKTimeoutError",
+    "Segment",
+    "segment_add",
+    "segment_get",
+    "segment_remove",
+]
+
+DEFAULT_TIMEOUT = 10.0  # seconds
+
+# setTimeout treats longer delays (2**31 - 1 ms and up) as 0 and fires at once.
+_MAX_TIMEOUT = (2**31 - 1) / 1000
+# Larger ids would change value in JavaScript's double-precision numbers.
+_MAX_SAFE_INTEGER = 2**53 - 1
+_MAX_SEGMENT_ID_LENGTH = 64
+_MAX_EMAIL_LENGTH = 254
+_PHONE_SEPARATORS = " -.()"
+
+# The one piece of JavaScript: it looks the SDK up, makes the call, keeps the timeout in JS and
+# answers with JSON text, so no Python callable or proxy is ever handed to the SDK and a call
+# from a worker crosses to the main thread once.
+_EDGE_JS = """
+const outcome = (value) => JSON.stringify(value);
+const errorText = (error) => String(error && error.message !== undefined ? error.message : error);
+const lookUp = (globalName) => {
+  const sdk = globalThis[globalName];
+  return typeof sdk === "function" ? sdk : null;
+};
+const send = (globalName, action, params) => {
+  const sdk = lookUp(globalName);
+  if (sdk === null) return outcome({ missing: true });
+  try {
+    sdk("segment", action, JSON.parse(params));
+  } catch (error) {
+    return outcome({ threw: errorText(error) });
+  }
+  return outcome({ queued: true });
+};
+const get = (globalName, timeoutMs) => new Promise((resolve) => {
+  const sdk = lookUp(globalName);
+  if (sdk === null) return resolve(outcome({ missing: true }));
+  let settled = false;
+  const settle = (make) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    resolve(make());
+  };
+  const timer = setTimeout(() => settle(() => outcome({ timeout: true })), timeoutMs);
+  const callback = (payload) => settle(() => {
+    try {
+      return outcome({ answer: payload === undefined ? null : payload });
+    } catch (error) {
+      return outcome({ unreadable: errorText(error) });
+    }
+  });
+  try {
+    sdk("segment", "get", callback);
+  } catch (error) {
+    settle(() => outcome({ threw: errorText(error) }));
+  }
+});
+return { send, get };
+"""
+
+
+class PersonaClickError(Exception):
+    """Base class of every failure of the PersonaClick SDK or of the page around it."""
+
+
+class SDKNotLoadedError(PersonaClickError):
+    """The page has no callable ``window[global_name]``: the loader snippet is missing."""
+
+    def __init__(self, global_name: str) -> None:
+        self.global_name = global_name
+        super().__init__(
+            f"window.{global_name} is not a function: add PersonaClick's loader snippet "
+            "(the queue stub and the SDK script tag) to the page before calling the bridge"
+        )
+
+
+class SDKTimeoutError(PersonaClickError):
+    """The SDK did not call back within ``timeout`` seconds."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        super().__init__(
+            f"PersonaClick did not answer segment_get within {timeout:g} s "
+            "(the SDK never calls back when its request fails)"
+        )
+
+
+class SDKError(PersonaClickError):
+    """The SDK threw, or answered with an error or a malformed payload."""
+
+
+class Segment(TypedDict):
+    """One segment of the current visitor, with every other key the SDK sent."""
+
+    id: int | str
+    type: str
+
+
+class PersonaClick:
+    """The segment calls of the SDK published as ``window[global_name]``.
+
+    ``global_name`` is ``"personaclick"`` on PersonaClick, ``"r46"`` on REES46 and older
+    installs. ``timeout`` (seconds) bounds ``segment_get`` unless a call gives its own.
+    """
+
+    def __init__(
+        self, global_name: str = "personaclick", *, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
+        self.global_name = _checked_global_name(global_name)
+        self.timeout = DEFAULT_TIMEOUT if timeout is None else _checked_timeout(timeout)
+
+    def __repr__(self) -> str:
+        return f"PersonaClick({self.global_name!r}, timeout={self.timeout!r})"
+
+    async def segment_add(
+        self, segment_id: int | str, *, email: str | None = None, phone: str | None = None
+    ) -> None:
+        """Queue adding the current visitor (optionally bound to email/phone) to a segment."""
+        self._send("add", _segment_params(segment_id, email, phone))
+
+    async def segment_remove(
+        self, segment_id: int | str, *, email: str | None = None, phone: str | None = None
+    ) -> None:
+        """Queue removing the current visitor (optionally bound to email/phone) from a segment."""
+        self._send("remove", _segment_params(segment_id, email, phone))
+
+    async def segment_get(self, *, timeout: float | None = None) -> list[Segment]:
+        """Return the current visitor's segments as a list of plain dicts."""
+        timeout = self.timeout if timeout is None else _checked_timeout(timeout)
+        _, get = _edge()
+        answer = json.loads(await get(self.global_name, timeout * 1000))
+        if "timeout" in answer:
+            raise SDKTimeoutError(timeout)
+        self._raise_for_failure("get", answer, {})
+        return _segments_from_payload(answer["answer"])
+
+    def _send(self, action: str, params: dict) -> None:
+        send, _ = _edge()
+        answer = json.loads(send(self.global_name, action, json.dumps(params)))
+        self._raise_for_failure(action, answer, params)
+
+    def _raise_for_failure(self, action: str, answer: dict, params: dict) -> None:
+        if "missing" in answer:
+            raise SDKNotLoadedError(self.global_name)
+        if "threw" in answer:
+            reason = _redacted(answer["threw"], params)
+            raise SDKError(f"{self.global_name}('segment', '{action}') threw: {reason}")
+        if "unreadable" in answer:
+            raise SDKError(f"the segment_get payload is not JSON data: {answer['unreadable']}")
+
+
+async def segment_add(
+    segment_id: int | str, *, email: str | None = None, phone: str | None = None
+) -> None:
+    """Queue adding the current visitor to a segment, with the default ``PersonaClick()``."""
+    await _default.segment_add(segment_id, email=email, phone=phone)
+
+
+async def segment_remove(
+    segment_id: int | str, *, email: str | None = None, phone: str | None = None
+) -> None:
+    """Queue removing the current visitor from a segment, with the default ``PersonaClick()``."""
+    await _default.segment_remove(segment_id, email=email, phone=phone)
+
+
+async def segment_get(*, timeout: float | None = None) -> list[Segment]:
+    """Return the current visitor's segments, with the default ``PersonaClick()``."""
+    return await _default.segment_get(timeout=timeout)
+
+
+_edge_functions = None
+
+
+def _edge():
+    """Return the JavaScript ``(send, get)`` pair, built once on the page's main thread."""
+    global _edge_functions
+    if _edge_functions is None:
+        # Imported here so that importing this module works anywhere, CPython included.
+        from pyscript import window
+
+        edge = window.Function(_EDGE_JS)()
+        _edge_functions = (edge.send, edge.get)
+    return _edge_functions
+
+
+def _segment_params(segment_id: object, email: object, phone: object) -> dict:
+    """Validate the arguments of add/remove and build the SDK's params object."""
+    params = {"segment_id": _checked_segment_id(segment_id)}
+    if email is not None:
+        params["email"] = _checked_email(email)
+    if phone is not None:
+        params["phone"] = _checked_phone(phone)
+    return params
+
+
+def _checked_segment_id(segment_id: object) -> int | str:
+    if isinstance(segment_id, bool) or not isinstance(segment_id, (int, str)):
+        msg = f"segment_id must be an int or a str, got {segment_id!r}"
+        raise TypeError(msg)
+    if isinstance(segment_id, int):
+        if not 0 < segment_id <= _MAX_SAFE_INTEGER:
+            msg = f"segment_id must be between 1 and 2**53 - 1, got {segment_id!r}"
+            raise ValueError(msg)
+        return segment_id
+    stripped = segment_id.strip()
+    if not stripped or len(stripped) > _MAX_SEGMENT_ID_LENGTH or _has_control(stripped):
+        msg = (
+            f"segment_id must be 1 to {_MAX_SEGMENT_ID_LENGTH} characters without control "
+            f"characters, got {segment_id!r}"
+        )
+        raise ValueError(msg)
+    return stripped
+
+
+def _checked_email(email: object) -> str:
+    if not isinstance(email, str):
+        msg = f"email must be a str or None, got a value of type {type(email).__name__}"
+        raise TypeError(msg)
+    stripped = email.strip()
+    local, _, domain = stripped.partition("@")
+    valid = (
+        len(stripped) <= _MAX_EMAIL_LENGTH
+        and stripped.count("@") == 1
+        and local
+        and "." in domain
+        and all(domain.split("."))
+        and not any(character.isspace() for character in stripped)
+    )
+    if not valid:
+        msg = (
+            "email must be one '@' between a name and a domain with a dot, without spaces, "
+            f"at most {_MAX_EMAIL_LENGTH} characters (the value is personal data: not shown)"
+        )
+        raise ValueError(msg)
+    return stripped
+
+
+def _checked_phone(phone: object) -> str:
+    if not isinstance(phone, str):
+        msg = f"phone must be a str or None, got a value of type {type(phone).__name__}"
+        raise TypeError(msg)
+    compact = "".join(c for c in phone.strip() if c not in _PHONE_SEPARATORS)
+    digits = compact[1:] if compact.startswith("+") else compact
+    if not (7 <= len(digits) <= 15 and _is_ascii_digits(digits)):
+        msg = (
+            "phone must be in full international format: an optional '+' and 7 to 15 digits, "
+            "spaces, dashes, dots and parentheses allowed (the value is personal data: not shown)"
+        )
+        raise ValueError(msg)
+    return "+" + digits
+
+
+def _checked_timeout(timeout: object) -> float:
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        msg = f"timeout must be a number of seconds or None, got {timeout!r}"
+        raise TypeError(msg)
+    if not 0 < timeout <= _MAX_TIMEOUT:
+        msg = f"timeout must be more than 0 and at most {_MAX_TIMEOUT:g} seconds, got {timeout!r}"
+        raise ValueError(msg)
+    return float(timeout)
+
+
+def _checked_global_name(global_name: object) -> str:
+    if not isinstance(global_name, str):
+        msg = f"global_name must be a str, got {global_name!r}"
+        raise TypeError(msg)
+    if not global_name or _has_control(global_name) or global_name != global_name.strip():
+        msg = f"global_name must be the name of the SDK's global function, got {global_name!r}"
+        raise ValueError(msg)
+    return global_name
+
+
+def _segments_from_payload(payload: object) -> list[Segment]:
+    """Convert what the SDK passed to the segment_get callback, or raise SDKError."""
+    if payload is None:
+        return []
+    if isinstance(payload, dict) and payload.get("status") == "error":
+        raise SDKError(f"PersonaClick answered with an error: {_error_message(payload)}")
+    if not isinstance(payload, list):
+        raise SDKError(f"PersonaClick answered with {_describe(payload)}, not a list of segments")
+    return [_segment_from_item(index, item) for index, item in enumerate(payload)]
+
+
+def _segment_from_item(index: int, item: object) -> Segment:
+    if not isinstance(item, dict):
+        raise SDKError(f"segment {index} in PersonaClick's answer is {_describe(item)}")
+    for key in ("id", "type"):
+        if key not in item:
+            raise SDKError(f"segment {index} in PersonaClick's answer has no {key!r}")
+    segment_id = item["id"]
+    if isinstance(segment_id, str) and _is_ascii_digits(segment_id):
+        segment_id = int(segment_id)
+    if isinstance(segment_id, bool) or not isinstance(segment_id, (int, str)) or segment_id == "":
+        raise SDKError(f"segment {index} in PersonaClick's answer has the id {item['id']!r}")
+    if not isinstance(item["type"], str):
+        raise SDKError(f"segment {index} in PersonaClick's answer has the type {item['type']!r}")
+    segment = dict(item)
+    segment["id"] = segment_id
+    return segment
+
+
+def _error_message(payload: dict) -> str:
+    message = payload.get("message")
+    if message is None and isinstance(payload.get("payload"), dict):
+        message = payload["payload"].get("message")
+    return "no message" if message is None else str(message)
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "null"
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
+    names.update({list: "an array", dict: "an object"})
+    return names.get(type(value), type(value).__name__)
+
+
+def _redacted(text: str, params: dict) -> str:
+    """Hide the email and phone sent in text that came back from the SDK."""
+    phone = params.get("phone", "")
+    for value in (params.get("email"), phone, phone[1:]):
+        if value:
+            text = text.replace(value, "[redacted]")
+    return text
+
+
+def _has_control(text: str) -> bool:
+    return any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text)
+
+
+def _is_ascii_digits(text: str) -> bool:
+    return bool(text) and all("0" <= c <= "9" for c in text)
+
+
+# Built last: the constructor validates its arguments with the helpers above.
+_default = PersonaClick()

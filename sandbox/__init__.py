@@ -1,0 +1,1 @@
+"""Local PersonaClick sandbox: static files plus a PersonaClick-compatible segments API."""

@@ -1,0 +1,58 @@
+"""Command line: ``python -m sandbox [--host H] [--port P] [--data DIR] [--seed FILE] ...``."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from pathlib import Path
+
+from sandbox.server import DEFAULT_ROOT, DEFAULT_SEED, start_server
+from sandbox.store import SeedError
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """Treat SIGTERM like Ctrl-C so the server closes the database cleanly."""
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the sandbox until Ctrl-C or SIGTERM, after printing one ``Serving <url>`` line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m sandbox",
+        description="Serve the demo's static files and a local PersonaClick-compatible API.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port; 0 picks a free one")
+    parser.add_argument("--data", type=Path, default=Path("data"), help="SQLite data directory")
+    parser.add_argument("--seed", type=Path, default=DEFAULT_SEED, help="shops and segments JSON")
+    parser.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="static files directory")
+    parser.add_argument(
+        "--isolate", action="store_true", help="send COOP/COEP/CORP headers (SharedArrayBuffer)"
+    )
+    args = parser.parse_args(argv)
+    try:
+        server = start_server(
+            root=args.root,
+            data_dir=args.data,
+            seed_path=args.seed,
+            host=args.host,
+            port=args.port,
+            isolate=args.isolate,
+        )
+    except SeedError as exc:
+        parser.exit(1, f"sandbox: {exc}\n")
+    except OSError as exc:
+        parser.exit(1, f"sandbox: cannot start on {args.host}:{args.port}: {exc}\n")
+    print(f"Serving {server.url}", flush=True)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+if __name__ == "__main__":
+    main()

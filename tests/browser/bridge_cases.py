@@ -1,0 +1,290 @@
+"""The bridge's behaviour in the real runtime, against the scripted SDK of fake_sdk.js.
+
+Every ``case_*`` coroutine is one test: harness.py runs them in order on the page and reports
+each as passed or failed; tests/test_bridge_in_browser.py turns each into a pytest test.
+"""
+
+import asyncio
+import gc
+import json
+
+from pyscript import window
+
+import personaclick_bridge as pc
+
+SEGMENTS = [{"id": 313, "type": "static"}, {"id": 314, "type": "dynamic"}]
+SHORT = 0.05  # seconds: long enough for a setTimeout(0) answer, short for a test
+
+
+def behave(**behaviour):
+    window.fakeSdk.configure(json.dumps(behaviour))
+
+
+def sdk_calls():
+    return json.loads(window.fakeSdk.callsJson())
+
+
+async def raises(error_type, coroutine):
+    try:
+        await coroutine
+    except error_type as error:
+        return error
+    raise AssertionError(f"expected {error_type.__name__}")
+
+
+def assert_plain(value):
+    """Fail if a JsProxy, jsnull or any non-JSON Python type hides anywhere in value."""
+    if isinstance(value, list):
+        for item in value:
+            assert_plain(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            assert type(key) is str, repr(key)
+            assert_plain(item)
+    else:
+        assert value is None or type(value) in (bool, int, float, str), repr(type(value))
+
+
+async def case_get_async_callback():
+    """segment_get returns the payload of a callback fired later, as plain lists and dicts."""
+    behave(get="async", payload=SEGMENTS, delayMs=20)
+    segments = await pc.segment_get()
+    assert segments == SEGMENTS, segments
+    assert type(segments) is list and all(type(s) is dict for s in segments)
+    assert_plain(segments)
+
+
+async def case_get_sync_callback():
+    """A callback fired synchronously inside the SDK call still resolves segment_get."""
+    behave(get="sync", payload=SEGMENTS)
+    assert await pc.segment_get(timeout=SHORT) == SEGMENTS
+
+
+async def case_get_microtask_callback():
+    """A callback fired from a microtask resolves segment_get."""
+    behave(get="microtask", payload=SEGMENTS)
+    assert await pc.segment_get(timeout=SHORT) == SEGMENTS
+
+
+async def case_get_double_callback_keeps_first():
+    """Only the first invocation of the callback counts; the second is ignored quietly."""
+    behave(get="double", payload=SEGMENTS)
+    assert await pc.segment_get(timeout=SHORT) == SEGMENTS
+    await asyncio.sleep(0.02)
+    behave(get="async", payload=[])
+    assert await pc.segment_get() == []
+
+
+async def case_get_never_times_out():
+    """No callback within the timeout raises SDKTimeoutError carrying the timeout."""
+    behave(get="never")
+    error = await raises(pc.SDKTimeoutError, pc.segment_get(timeout=SHORT))
+    assert error.timeout == SHORT
+    assert isinstance(error, pc.PersonaClickError)
+
+
+async def case_get_instance_timeout_applies():
+    """With timeout=None, segment_get waits the instance's timeout."""
+    behave(get="never")
+    client = pc.PersonaClick(timeout=0.03)
+    error = await raises(pc.SDKTimeoutError, client.segment_get())
+    assert error.timeout == 0.03
+
+
+async def case_get_late_callback_is_harmless():
+    """A callback arriving after the timeout raises nothing and logs nothing."""
+    behave(get="async", payload=SEGMENTS, delayMs=80)
+    await raises(pc.SDKTimeoutError, pc.segment_get(timeout=0.02))
+    await asyncio.sleep(0.12)
+    assert await pc.segment_get() == SEGMENTS
+
+
+async def case_get_sync_throw_is_sdk_error():
+    """An SDK that throws inside segment_get raises SDKError with the JS message."""
+    behave(get="throw", throwMessage="segment storage is broken")
+    error = await raises(pc.SDKError, pc.segment_get(timeout=SHORT))
+    assert "segment storage is broken" in str(error), str(error)
+
+
+async def case_add_sync_throw_is_sdk_error_without_personal_data():
+    """An SDK throw in add becomes SDKError; the email and phone it echoes are redacted."""
+    behave(sendThrows=True, throwMessage="bad contact ann@example.com / +4915112345678")
+    error = await raises(
+        pc.SDKError, pc.segment_add(7, email="ann@example.com", phone="+49 151 1234-5678")
+    )
+    text = str(error)
+    assert "bad contact" in text and "ann@example.com" not in text, text
+    assert "4915112345678" not in text, text
+
+
+async def case_missing_global_is_not_loaded_error():
+    """Without window.personaclick every call raises SDKNotLoadedError naming the global."""
+    window.fakeSdk.uninstall()
+    for call in (pc.segment_get(timeout=SHORT), pc.segment_add(1), pc.segment_remove(1)):
+        error = await raises(pc.SDKNotLoadedError, call)
+        assert "window.personaclick" in str(error) and "loader" in str(error), str(error)
+    window.personaclick = 42
+    await raises(pc.SDKNotLoadedError, pc.segment_get(timeout=SHORT))
+
+
+async def case_custom_global_name():
+    """PersonaClick('r46') calls window.r46 and not window.personaclick."""
+    behave(get="sync", payload=SEGMENTS)
+    window.r46 = window.personaclick
+    window.fakeSdk.uninstall()
+    assert await pc.PersonaClick("r46").segment_get() == SEGMENTS
+    await raises(pc.SDKNotLoadedError, pc.PersonaClick("rees46").segment_get())
+
+
+async def case_global_is_looked_up_at_every_call():
+    """A global replaced between calls (stub, then SDK) is the one called."""
+    window.fakeSdk.uninstall()
+    await raises(pc.SDKNotLoadedError, pc.segment_add(5))
+    behave(get="sync", payload=SEGMENTS)
+    await pc.segment_add(5)
+    assert [call["action"] for call in sdk_calls()] == ["add"]
+
+
+async def case_queue_stub_then_sdk_arrives():
+    """Calls made on the loader stub are delivered once, in order, when the SDK arrives."""
+    behave(get="async", payload=SEGMENTS)
+    window.fakeSdk.installStub()
+    await pc.segment_add(11, email="ann@example.com")
+    pending = asyncio.ensure_future(pc.segment_get(timeout=2))
+    await asyncio.sleep(0)  # let the get reach the stub before the remove
+    await pc.segment_remove("12")
+    await asyncio.sleep(0.05)
+    assert not pending.done()
+    window.fakeSdk.arrive()
+    assert await pending == SEGMENTS
+    calls = sdk_calls()
+    assert [call["action"] for call in calls] == ["add", "get", "remove"], calls
+    assert json.loads(calls[0]["params"]) == {"segment_id": 11, "email": "ann@example.com"}
+    assert json.loads(calls[2]["params"]) == {"segment_id": "12"}
+
+
+async def case_add_sends_plain_object_with_given_keys_only():
+    """add/remove pass a plain JS object; omitted email/phone are absent keys."""
+    behave()
+    await pc.segment_add(100500)
+    await pc.segment_remove(100500, phone="+1 (000) 000-0000")
+    await pc.segment_add(" vip ", email=" ann@example.com ", phone="+1 000 000 0000")
+    add, remove, add_all = sdk_calls()
+    assert add["plainObject"] and add["keys"] == ["segment_id"], add
+    assert json.loads(add["params"]) == {"segment_id": 100500}
+    assert remove["action"] == "remove" and remove["keys"] == ["segment_id", "phone"]
+    assert json.loads(remove["params"]) == {"segment_id": 100500, "phone": "+10000000000"}
+    assert json.loads(add_all["params"]) == {
+        "segment_id": "vip",
+        "email": "ann@example.com",
+        "phone": "+10000000000",
+    }
+
+
+async def case_add_returns_none_once_queued():
+    """add and remove return None once the SDK has taken the call."""
+    behave()
+    assert await pc.segment_add(1) is None
+    assert await pc.segment_remove(1) is None
+    assert len(sdk_calls()) == 2
+
+
+async def case_refused_input_never_reaches_sdk():
+    """Every refused argument raises before the SDK is called: the call count stays 0."""
+    behave(get="sync", payload=[])
+    bad_calls = [
+        (TypeError, pc.segment_add(True)),
+        (TypeError, pc.segment_add(1.5)),
+        (TypeError, pc.segment_add(None)),
+        (ValueError, pc.segment_add(0)),
+        (ValueError, pc.segment_add(-3)),
+        (ValueError, pc.segment_add("   ")),
+        (ValueError, pc.segment_add("x" * 65)),
+        (ValueError, pc.segment_add("a\nb")),
+        (ValueError, pc.segment_remove(1, email="not-an-email")),
+        (TypeError, pc.segment_remove(1, email=12345)),
+        (ValueError, pc.segment_add(1, phone="12345")),
+        (ValueError, pc.segment_add(1, phone="+1 800 FLOWERS")),
+        (TypeError, pc.segment_get(timeout="1")),
+        (ValueError, pc.segment_get(timeout=0)),
+        (ValueError, pc.segment_get(timeout=-1)),
+    ]
+    for error_type, call in bad_calls:
+        await raises(error_type, call)
+    assert sdk_calls() == []
+
+
+async def case_conversion_of_payloads():
+    """Digit-string ids become int, extra keys stay, null and undefined become []."""
+    payload = [{"id": "313", "type": "static", "name": "VIP"}, {"id": "abc", "type": "rfm"}]
+    behave(get="sync", payload=payload)
+    segments = await pc.segment_get()
+    assert segments == [
+        {"id": 313, "type": "static", "name": "VIP"},
+        {"id": "abc", "type": "rfm"},
+    ], segments
+    assert_plain(segments)
+    behave(get="sync", payload=None)
+    assert await pc.segment_get() == []
+    behave(get="undefined")
+    assert await pc.segment_get() == []
+
+
+async def case_error_payloads_are_sdk_errors():
+    """An error object from the SDK raises SDKError with its message."""
+    behave(get="sync", payload={"status": "error", "message": "Shop is inactive"})
+    error = await raises(pc.SDKError, pc.segment_get())
+    assert "Shop is inactive" in str(error)
+    behave(get="sync", payload={"status": "error", "payload": {"message": "Shop not found"}})
+    error = await raises(pc.SDKError, pc.segment_get())
+    assert "Shop not found" in str(error)
+
+
+async def case_malformed_payloads_are_sdk_errors():
+    """Payloads that are not arrays of {id, type} objects raise SDKError saying what is wrong."""
+    malformed = [
+        ({"status": "success"}, "an object"),
+        ("313", "a string"),
+        ([313], "segment 0"),
+        ([{"id": 1, "type": "static"}, {"type": "static"}], "no 'id'"),
+        ([{"id": 1}], "no 'type'"),
+        ([{"id": None, "type": "static"}], "id"),
+        ([{"id": 1, "type": 7}], "type"),
+    ]
+    for payload, expected in malformed:
+        behave(get="sync", payload=payload)
+        error = await raises(pc.SDKError, pc.segment_get())
+        assert expected in str(error), (payload, str(error))
+
+
+async def case_concurrent_calls_resolve_with_their_own_answer():
+    """200 concurrent calls, answered in reverse order, each get their own callback's value."""
+    behave(get="numbered", delayMs=250)
+    results = await asyncio.gather(*(pc.segment_get() for _ in range(200)))
+    assert [segments[0]["id"] for segments in results] == list(range(200))
+
+
+async def case_no_leaks_over_thousands_of_calls():
+    """3,000 calls ending in success, timeout and error leave no Python objects behind."""
+
+    async def mixed_batch():
+        for index in range(1000):
+            behave(get="microtask", payload=SEGMENTS)
+            await pc.segment_get()
+            await pc.segment_add(index + 1, email="ann@example.com")
+            if index % 10 == 0:
+                behave(get="never")
+                await raises(pc.SDKTimeoutError, pc.segment_get(timeout=0.001))
+                behave(get="throw", throwMessage="boom")
+                await raises(pc.SDKError, pc.segment_get())
+                window.fakeSdk.uninstall()
+                await raises(pc.SDKNotLoadedError, pc.segment_get())
+
+    await mixed_batch()
+    gc.collect()
+    before = len(gc.get_objects())
+    await mixed_batch()
+    await mixed_batch()
+    gc.collect()
+    growth = len(gc.get_objects()) - before
+    assert growth < 50, f"{growth} objects left behind"

@@ -1,0 +1,79 @@
+// A scripted stand-in for PersonaClick's web SDK, driven by the in-browser bridge cases.
+// It answers as PersonaClick documents: add/remove take a params object and return nothing;
+// get hands its callback an array of {id, type}. Each behaviour bends one part of that.
+(() => {
+  const calls = [];
+  let behaviour = { get: "async", payload: [], delayMs: 0, throwMessage: "" };
+  let served = 0;
+
+  const answer = (callback, payload, delayMs) => setTimeout(() => callback(payload), delayMs);
+
+  const getBehaviours = {
+    async: (callback) => answer(callback, behaviour.payload, behaviour.delayMs),
+    microtask: (callback) => queueMicrotask(() => callback(behaviour.payload)),
+    sync: (callback) => callback(behaviour.payload),
+    double: (callback) => {
+      callback(behaviour.payload);
+      callback([{ id: 999, type: "second-answer" }]);
+    },
+    never: () => {},
+    throw: () => {
+      throw new Error(behaviour.throwMessage);
+    },
+    undefined: (callback) => answer(callback, undefined, 0),
+    // Answer call n with [{id: n}] after a delay that shrinks as n grows: out of order.
+    numbered: (callback) => {
+      const n = served++;
+      answer(callback, [{ id: n, type: "static" }], Math.max(1, behaviour.delayMs - n));
+    },
+  };
+
+  const sdk = function (method, action, argument) {
+    if (method !== "segment") return undefined;
+    if (action === "get") {
+      calls.push({ action });
+      getBehaviours[behaviour.get](argument);
+      return undefined;
+    }
+    calls.push({
+      action,
+      params: JSON.stringify(argument),
+      plainObject: Object.getPrototypeOf(argument) === Object.prototype,
+      keys: Object.keys(argument),
+    });
+    if (behaviour.sendThrows) throw new Error(behaviour.throwMessage);
+    return undefined;
+  };
+
+  const installStub = () => {
+    // PersonaClick's standard loader snippet, verbatim.
+    window.personaclick = window.personaclick || function () {
+      (window.personaclick.q = window.personaclick.q || []).push(arguments);
+    };
+  };
+
+  // What the SDK does on arrival: replay the stub's queue in order, then serve calls itself.
+  const arrive = () => {
+    const queued = (window.personaclick && window.personaclick.q) || [];
+    window.personaclick = sdk;
+    for (const args of queued) sdk(...args);
+  };
+
+  window.fakeSdk = {
+    configure(json) {
+      behaviour = { get: "async", payload: [], delayMs: 0, throwMessage: "", ...JSON.parse(json) };
+      served = 0;
+      calls.length = 0;
+      window.personaclick = sdk;
+    },
+    uninstall() {
+      delete window.personaclick;
+    },
+    installStub() {
+      delete window.personaclick;
+      installStub();
+    },
+    arrive,
+    callsJson: () => JSON.stringify(calls),
+  };
+})();

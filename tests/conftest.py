@@ -1,0 +1,83 @@
+"""Shared fixtures: the sandbox server on 127.0.0.1 and headless Chromium watching every page."""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from sandbox.server import start_server
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+# Flags that keep Chromium from calling home on a machine without internet.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+BOOT_TIMEOUT_MS = 120_000
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """The sandbox serving this repository, with a fresh database."""
+    sandbox = start_server(root=ROOT, data_dir=tmp_path_factory.mktemp("data"))
+    yield sandbox
+    sandbox.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class WatchedPage:
+    """A page in its own context that records every request and every console error."""
+
+    def __init__(self, browser):
+        self.context = browser.new_context()
+        self.requests = []
+        self.console_errors = []
+        self.context.on("request", lambda request: self.requests.append(request.url))
+        self.page = self.context.new_page()
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+
+    def _on_console(self, message):
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def foreign_requests(self):
+        """Requests that went anywhere but 127.0.0.1 (data: and blob: stay in the page)."""
+        return [
+            url
+            for url in self.requests
+            if urlsplit(url).scheme not in ("data", "blob")
+            and urlsplit(url).hostname != "127.0.0.1"
+        ]
+
+    def assert_offline_and_quiet(self):
+        assert self.foreign_requests() == []
+        assert self.console_errors == []
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def watched_page(browser):
+    """A fresh page; the test fails if it reached beyond 127.0.0.1 or logged a console error."""
+    watched = WatchedPage(browser)
+    yield watched
+    try:
+        watched.assert_offline_and_quiet()
+    finally:
+        watched.close()

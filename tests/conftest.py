@@ -24,9 +24,9 @@ BOOT_TIMEOUT_MS = 120_000
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """The sandbox serving this repository, with a fresh database."""
-    sandbox = start_server(root=ROOT, data_dir=tmp_path_factory.mktemp("data"))
+def isolated_server(tmp_path_factory):
+    """The sandbox sending the cross-origin-isolation headers that PyScript workers need."""
+    sandbox = start_server(root=ROOT, data_dir=tmp_path_factory.mktemp("data"), isolate=True)
     yield sandbox
     sandbox.close()
 
@@ -45,21 +45,30 @@ class WatchedPage:
     def __init__(self, browser):
         self.context = browser.new_context()
         self.requests = []
+        self.failed_requests = []
         self.console_errors = []
+        self.expected_errors = ()
+        # Context-level events see the requests of workers too.
         self.context.on("request", lambda request: self.requests.append(request.url))
+        self.context.on("requestfailed", lambda request: self.failed_requests.append(request.url))
         self.page = self.context.new_page()
         self.page.on("console", self._on_console)
+        self.page.on("worker", lambda worker: worker.on("console", self._on_console))
         self.page.on("pageerror", lambda error: self.console_errors.append(str(error)))
 
+    def expect_console_errors(self, *fragments):
+        """Tolerate console errors containing one of fragments (the browser's own network logs)."""
+        self.expected_errors = fragments
+
     def _on_console(self, message):
-        if message.type == "error":
+        if message.type == "error" and not any(f in message.text for f in self.expected_errors):
             self.console_errors.append(message.text)
 
     def foreign_requests(self):
         """Requests that went anywhere but 127.0.0.1 (data: and blob: stay in the page)."""
         return [
             url
-            for url in self.requests
+            for url in self.requests + self.failed_requests
             if urlsplit(url).scheme not in ("data", "blob")
             and urlsplit(url).hostname != "127.0.0.1"
         ]

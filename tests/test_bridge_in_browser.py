@@ -1,4 +1,5 @@
-"""The bridge in real Pyodide in headless Chromium: every case of browser/bridge_cases.py."""
+"""The bridge in headless Chromium, every case of browser/bridge_cases.py, in four runtimes:
+Pyodide and MicroPython, each on the page's main thread and in a worker."""
 
 import ast
 import json
@@ -14,27 +15,46 @@ CASES = [
     for node in ast.parse(CASES_FILE.read_text()).body
     if isinstance(node, ast.AsyncFunctionDef) and node.name.startswith("case_")
 ]
+RUNTIMES = {
+    "pyodide": "type=py",
+    "micropython": "type=mpy",
+    "pyodide-worker": "type=py&worker",
+    "micropython-worker": "type=mpy&worker",
+}
 
 
-@pytest.fixture(scope="module")
-def cases_run(browser, server):
-    """Load the case page once; it runs every case and publishes a result per case."""
+@pytest.fixture(scope="module", params=RUNTIMES)
+def cases_run(request, browser, isolated_server):
+    """Load the case page once per runtime; it runs every case and publishes the results."""
     watched = WatchedPage(browser)
-    watched.page.goto(server.url + "tests/browser/bridge.html")
+    watched.page.goto(f"{isolated_server.url}tests/browser/bridge.html?{RUNTIMES[request.param]}")
     results = watched.page.wait_for_selector("#results[data-done]", timeout=BOOT_TIMEOUT_MS)
     yield watched, json.loads(results.text_content())
     watched.close()
 
 
+# Measured: each segment_get awaited in a MicroPython worker keeps about 50 bytes that
+# MicroPython never frees (the cross-thread promise of PyScript's worker FFI); on the main thread
+# and on Pyodide the same calls leave nothing. Strict: this fails as soon as that is fixed.
+KNOWN_FAILURES = {
+    ("micropython-worker", "case_no_leaks_over_thousands_of_calls"): (
+        "MicroPython 1.28.0-6 keeps ~50 bytes per promise awaited across threads"
+    ),
+}
+
+
 @pytest.mark.parametrize("case", CASES)
-def test_case(cases_run, case):
+def test_case(request, cases_run, case):
     """Each in-browser case passed in the real runtime."""
+    reason = KNOWN_FAILURES.get((request.node.callspec.params["cases_run"], case))
+    if reason:
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
     _, results = cases_run
     assert results[case] == "passed", results[case]
 
 
 def test_cases_page_stayed_offline_and_quiet(cases_run):
-    """The case page made no request beyond 127.0.0.1 and logged no console error."""
+    """The case page ran every case, made no request beyond 127.0.0.1, logged no console error."""
     watched, results = cases_run
     assert sorted(results) == sorted(CASES)
     watched.assert_offline_and_quiet()

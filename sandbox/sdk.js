@@ -1,0 +1,149 @@
+// A stand-in for PersonaClick's web SDK (cdn.personaclick.com/v3.js), served by the local sandbox.
+// It covers what the bridge relies on, as PersonaClick documents it (or as its other SDKs show):
+// - the loader stub's queue: `init` runs first wherever it stands, then the rest in order, once;
+// - init(shop_id, stream?, success?, failure?, options?, isSpa?) with options.api_host and
+//   options.cookieless; a device id and a session id in cookies (localStorage when cookieless);
+// - ("did", cb), ("sid", cb);
+// - ("segment", "add" | "remove", params): POST {api_host}segments/add|remove, no callback;
+// - ("segment", "get", cb): GET {api_host}segments/get, cb(array) on success only; on an HTTP
+//   error or a network failure the callback is never called and a warning is logged.
+(() => {
+  "use strict";
+
+  const GLOBAL_NAME = "personaclick";
+  const DEVICE_KEY = "personaclick_device_id";
+  const SESSION_KEY = "personaclick_session_code";
+  const DEFAULT_API_HOST = "https://api.personaclick.com/";
+  const YEAR_SECONDS = 365 * 24 * 60 * 60;
+
+  let settings = null; // set by init
+  const waitingForInit = []; // calls made after load but before init
+  let requests = Promise.resolve(); // requests leave one at a time, in call order
+
+  const randomId = () =>
+    Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) =>
+      byte.toString(16).padStart(2, "0"),
+    ).join("");
+
+  const cookieStore = {
+    read(key) {
+      const prefix = `${key}=`;
+      const found = document.cookie.split("; ").find((pair) => pair.startsWith(prefix));
+      return found ? decodeURIComponent(found.slice(prefix.length)) : null;
+    },
+    write(key, value, maxAgeSeconds) {
+      const lifetime = maxAgeSeconds ? `; max-age=${maxAgeSeconds}` : "";
+      document.cookie = `${key}=${encodeURIComponent(value)}; path=/; SameSite=Lax${lifetime}`;
+    },
+  };
+
+  const localStore = {
+    read: (key) => localStorage.getItem(key),
+    write: (key, value) => localStorage.setItem(key, value),
+  };
+
+  const remembered = (store, key, maxAgeSeconds) => {
+    let value = store.read(key);
+    if (!value) {
+      value = randomId();
+      store.write(key, value, maxAgeSeconds);
+    }
+    return value;
+  };
+
+  const init = (shopId, ...rest) => {
+    if (settings) return; // init runs once per page load
+    const options = rest.find((argument) => argument && typeof argument === "object") || {};
+    const store = options.cookieless ? localStore : cookieStore;
+    settings = {
+      shopId: String(shopId),
+      apiHost: new URL(options.api_host || DEFAULT_API_HOST, location.href).href,
+      did: options.did || remembered(store, DEVICE_KEY, YEAR_SECONDS),
+      sid: remembered(store, SESSION_KEY, 0),
+    };
+    const success = rest.find((argument) => typeof argument === "function");
+    if (success) success();
+    for (const args of waitingForInit.splice(0)) handle(args);
+  };
+
+  const endpoint = (path) => new URL(path, settings.apiHost).href;
+
+  const enqueue = (request) => {
+    requests = requests.then(request, request);
+    return requests;
+  };
+
+  const send = (action, params) =>
+    enqueue(async () => {
+      const body = {
+        shop_id: settings.shopId,
+        did: settings.did,
+        sid: settings.sid,
+        segment_id: params.segment_id,
+      };
+      // Optional fields are omitted, never sent empty: PersonaClick answers 422 to empty ones.
+      if (params.email) body.email = params.email;
+      if (params.phone) body.phone = params.phone;
+      try {
+        const response = await fetch(endpoint(`segments/${action}`), {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify(body),
+          keepalive: true,
+        });
+        if (!response.ok) console.warn(`personaclick: segment ${action} failed (${response.status})`);
+      } catch {
+        console.warn(`personaclick: segment ${action} failed (network error)`);
+      }
+    });
+
+  const get = (callback) =>
+    enqueue(async () => {
+      const query = new URLSearchParams({
+        shop_id: settings.shopId,
+        did: settings.did,
+        sid: settings.sid,
+      });
+      let segments;
+      try {
+        const response = await fetch(`${endpoint("segments/get")}?${query}`);
+        if (!response.ok) {
+          console.warn(`personaclick: segment get failed (${response.status})`);
+          return;
+        }
+        segments = await response.json();
+      } catch {
+        console.warn("personaclick: segment get failed (network error)");
+        return;
+      }
+      callback(segments);
+    });
+
+  const handle = (args) => {
+    const [method, ...rest] = args;
+    if (method === "init") return init(...rest);
+    if (!settings) return void waitingForInit.push(args);
+    if (method === "did" || method === "sid") {
+      if (typeof rest[0] === "function") rest[0](settings[method]);
+      return undefined;
+    }
+    if (method !== "segment") return undefined;
+    const [action, argument] = rest;
+    if (action === "get" && typeof argument === "function") get(argument);
+    else if ((action === "add" || action === "remove") && argument) send(action, argument);
+    return undefined;
+  };
+
+  const sdk = function personaclick(...args) {
+    handle(args);
+  };
+
+  // Replace the loader stub, then take its queue: init first, the rest in their order.
+  const queued = Array.from((window[GLOBAL_NAME] && window[GLOBAL_NAME].q) || [], (args) =>
+    Array.from(args),
+  );
+  window[GLOBAL_NAME] = sdk;
+  const initCall = queued.findIndex((args) => args[0] === "init");
+  if (initCall >= 0) handle(queued.splice(initCall, 1)[0]);
+  for (const args of queued) handle(args);
+})();

@@ -1,0 +1,160 @@
+"""Client helpers and fixtures shared by the sandbox server tests.
+
+The fixtures are named with ``name=`` so that a test module imports the functions once and its
+tests take ``root``, ``data_dir`` and ``sandbox`` as arguments::
+
+    from sandbox_helpers import add, fixture_data_dir, fixture_root, fixture_sandbox  # noqa: F401
+
+    def test_add(sandbox):
+        assert add(sandbox).status == 200
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+
+from sandbox.server import SandboxServer, start_server
+
+SHOP = "demo-shop"
+# A value for ``changes`` that leaves the key out of the request.
+MISSING = object()
+
+
+@dataclass
+class Reply:
+    """Status, headers and raw body of one HTTP response."""
+
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    def json(self) -> object:
+        """Decode the body as JSON."""
+        return json.loads(self.body)
+
+
+def connect(server: SandboxServer) -> http.client.HTTPConnection:
+    """Open a connection to the server."""
+    parts = urlsplit(server.url)
+    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+
+
+def call(
+    server: SandboxServer,
+    method: str,
+    path: str,
+    body: object = None,
+    headers: dict[str, str] | None = None,
+) -> Reply:
+    """Send one request; dicts and lists are sent as JSON, bytes as they are."""
+    headers = dict(headers or {})
+    if body is not None and not isinstance(body, bytes):
+        body = json.dumps(body).encode()
+        headers.setdefault("Content-Type", "application/json")
+    conn = connect(server)
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        return Reply(response.status, response.headers, response.read())
+    finally:
+        conn.close()
+
+
+def _changed(valid: dict[str, object], changes: dict[str, object]) -> dict[str, object]:
+    """``valid`` updated with ``changes``, without the keys set to MISSING."""
+    merged = {**valid, **changes}
+    return {key: value for key, value in merged.items() if value is not MISSING}
+
+
+def segment_body(**changes: object) -> dict[str, object]:
+    """A valid add/remove body with some keys changed (MISSING removes a key)."""
+    valid = {"shop_id": SHOP, "did": "device-1", "sid": "session-1", "segment_id": 313}
+    return _changed(valid, changes)
+
+
+def add(server: SandboxServer, **changes: object) -> Reply:
+    """POST /api/segments/add with a valid body modified by ``changes``."""
+    return call(server, "POST", "/api/segments/add", segment_body(**changes))
+
+
+def remove(server: SandboxServer, **changes: object) -> Reply:
+    """POST /api/segments/remove with a valid body modified by ``changes``."""
+    return call(server, "POST", "/api/segments/remove", segment_body(**changes))
+
+
+def get_segments(server: SandboxServer, **changes: object) -> Reply:
+    """GET /api/segments/get for device-1, with the query modified by ``changes``."""
+    query = _changed({"shop_id": SHOP, "did": "device-1", "sid": "session-1"}, changes)
+    return call(server, "GET", f"/api/segments/get?{urlencode(query)}")
+
+
+# The three PersonaClick endpoints by the names the fault table uses.
+ENDPOINT_CALLS = {"add": add, "remove": remove, "get": get_segments}
+
+
+def assert_error(reply: Reply, status: int) -> str:
+    """Check an error reply's status, content type and body shape; return its message."""
+    assert reply.status == status, reply.body
+    assert reply.headers["Content-Type"] == "application/json", reply.headers
+    payload = reply.json()
+    assert payload["status"] == "error", payload
+    assert payload["message"].endswith("."), payload
+    return payload["message"]
+
+
+@contextmanager
+def running(**options: Any) -> Iterator[SandboxServer]:
+    """A sandbox started with ``start_server(**options)``, closed on the way out."""
+    server = start_server(**options)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture(name="root")
+def fixture_root(tmp_path: Path) -> Path:
+    """A tiny static root with visible, hidden and outside files."""
+    site = tmp_path / "site"
+    files = {
+        "index.html": "<!doctype html><title>demo</title>",
+        "app.wasm": "\0asm",
+        "main.mjs": "export {};",
+        "pkg.whl": "PK",
+        "pyscript.toml": "name = 'demo'",
+        "blob.bin": "raw",
+        "sub/index.html": "<p>sub</p>",
+        ".git/config": "[core]",
+        ".env": "SECRET=1",
+        "node_modules/pkg/index.js": "secret",
+        "data/sandbox.sqlite3": "secret",
+    }
+    for name, text in files.items():
+        path = site / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    (tmp_path / "secret.txt").write_text("outside the root")
+    (site / "escape.txt").symlink_to(tmp_path / "secret.txt")
+    return site
+
+
+@pytest.fixture(name="data_dir")
+def fixture_data_dir(tmp_path: Path) -> Path:
+    """Where the sandbox keeps its SQLite file."""
+    return tmp_path / "data"
+
+
+@pytest.fixture(name="sandbox")
+def fixture_sandbox(root: Path, data_dir: Path) -> Iterator[SandboxServer]:
+    """A running sandbox on a free port, with the shipped seed."""
+    with running(root=root, data_dir=data_dir) as server:
+        yield server

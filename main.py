@@ -4,9 +4,12 @@ Thin page wiring over personaclick_bridge: each handler calls the bridge, and ev
 PersonaClickError or validation error becomes one friendly sentence in the status line.
 """
 
-import pyodide_http
-
-pyodide_http.patch_all()  # first, so widget code on this page may use urllib and requests
+try:
+    import pyodide_http
+except ImportError:  # MicroPython has no urllib or requests to patch
+    pass
+else:
+    pyodide_http.patch_all()  # first, so widget code on this page may use urllib and requests
 
 from pyscript import document, fetch, when, window  # noqa: E402
 
@@ -61,7 +64,8 @@ async def load_catalogue():
     """Segment names for the list and the form, from the local sandbox only."""
     if "sdk=cdn" in window.location.search:
         return
-    response = await fetch(f"./api/catalogue?shop_id={SHOP_ID}")
+    # Absolute: in a worker a relative URL would resolve against the worker's script.
+    response = await fetch(f"{window.location.origin}/api/catalogue?shop_id={SHOP_ID}")
     catalogue = await response.json()
     options = document.getElementById("catalogue")
     for segment in catalogue:

@@ -10,9 +10,18 @@ from sandbox.server import start_server
 TRICKY_NAME = "<b>VIP</b> & friends"
 
 
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory):
-    """The sandbox with the demo shop, one of whose segment names looks like HTML."""
+RUNTIMES = {"pyodide": "?type=py", "micropython": "?type=mpy"}
+WORKERS = {"pyodide-worker": "?type=py&worker", "micropython-worker": "?type=mpy&worker"}
+
+
+@pytest.fixture(params=RUNTIMES, scope="module")
+def runtime(request):
+    """The query string that picks the interpreter of the page's widgets."""
+    return RUNTIMES[request.param]
+
+
+def seeded_server(tmp_path_factory, isolate=False):
+    """A sandbox with the demo shop, one of whose segment names looks like HTML."""
     folder = tmp_path_factory.mktemp("demo")
     segments = [
         {"id": 100500, "name": "Newsletter", "type": "static"},
@@ -23,14 +32,27 @@ def demo_server(tmp_path_factory):
     seed.write_text(
         json.dumps({"shops": [{"id": "demo-shop", "name": "Demo", "segments": segments}]})
     )
-    server = start_server(data_dir=folder / "data", seed_path=seed)
+    return start_server(data_dir=folder / "data", seed_path=seed, isolate=isolate)
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    server = seeded_server(tmp_path_factory)
     yield server
     server.close()
 
 
-def open_demo(watched, server):
+@pytest.fixture(scope="module")
+def isolated_demo_server(tmp_path_factory):
+    """The same, sending the cross-origin-isolation headers that workers need."""
+    server = seeded_server(tmp_path_factory, isolate=True)
+    yield server
+    server.close()
+
+
+def open_demo(watched, server, query=""):
     page = watched.page
-    page.goto(server.url)
+    page.goto(server.url + query)
     page.wait_for_function(
         "document.getElementById('status').textContent === 'Ready.'", timeout=BOOT_TIMEOUT_MS
     )
@@ -55,9 +77,18 @@ def posts(watched):
     return [url for url in watched.requests if "/api/segments/add" in url]
 
 
-def test_visitor_joins_sees_and_leaves_a_segment(watched_page, demo_server):
+def test_visitor_joins_sees_and_leaves_a_segment(watched_page, demo_server, runtime):
     """Join with an email, see the segment by name, leave it again."""
-    page = open_demo(watched_page, demo_server)
+    join_and_leave(open_demo(watched_page, demo_server, runtime))
+
+
+@pytest.mark.parametrize("worker", WORKERS)
+def test_widgets_work_in_a_worker(watched_page, isolated_demo_server, worker):
+    """The same widgets run in a worker on a cross-origin-isolated page."""
+    join_and_leave(open_demo(watched_page, isolated_demo_server, WORKERS[worker]))
+
+
+def join_and_leave(page):
     assert segment_lines(page) == ["You are in no segment yet."]
     page.fill("#segment-id", "100500")
     page.fill("#email", "ann@example.com")
@@ -67,9 +98,9 @@ def test_visitor_joins_sees_and_leaves_a_segment(watched_page, demo_server):
     assert segment_lines(page) == ["You are in no segment yet."]
 
 
-def test_segment_names_are_shown_as_text_not_html(watched_page, demo_server):
+def test_segment_names_are_shown_as_text_not_html(watched_page, demo_server, runtime):
     """A segment name that looks like markup is shown literally."""
-    page = open_demo(watched_page, demo_server)
+    page = open_demo(watched_page, demo_server, runtime)
     page.fill("#segment-id", "313")
     click_and_wait(page, "#join", "Asked PersonaClick")
     assert segment_lines(page) == [f"{TRICKY_NAME} (#313, static)"]
@@ -77,10 +108,10 @@ def test_segment_names_are_shown_as_text_not_html(watched_page, demo_server):
 
 
 def test_bad_input_is_explained_nothing_is_sent_and_the_page_stays_usable(
-    watched_page, demo_server
+    watched_page, demo_server, runtime
 ):
     """A bad email gets a friendly message without the value, reaches no API, and can be fixed."""
-    page = open_demo(watched_page, demo_server)
+    page = open_demo(watched_page, demo_server, runtime)
     page.fill("#segment-id", "100500")
     page.fill("#email", "ann.lee@example")
     click_and_wait(page, "#join", "Please check the form")
@@ -92,10 +123,10 @@ def test_bad_input_is_explained_nothing_is_sent_and_the_page_stays_usable(
     assert len(posts(watched_page)) == 1
 
 
-def test_outage_is_explained_and_the_page_recovers(watched_page, demo_server):
+def test_outage_is_explained_and_the_page_recovers(watched_page, demo_server, runtime):
     """With the API down the page says PersonaClick did not answer; Refresh works once it is up."""
     watched_page.expect_console_errors("status of 503")
-    page = open_demo(watched_page, demo_server)
+    page = open_demo(watched_page, demo_server, runtime)
     demo_server.faults.set("get", status=503)
     try:
         click_and_wait(page, "#refresh", "PersonaClick did not answer in time.")

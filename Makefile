@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 demo: vendor/.ready
 	$(PYTHON) -m sandbox --port $(PORT)
 
-test: vendor/.ready $(VENV)/.ready
+test: vendor/.ready $(VENV)/.ready dist/.ready
 	@scripts/setup-system.sh chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -22,6 +22,12 @@ node_modules/.ready: package.json package-lock.json
 
 vendor/.ready: node_modules/.ready scripts/vendor.py runtime-wheels.txt
 	$(PYTHON) scripts/vendor.py
+	touch $@
+
+# The pure wheel that a PyScript page can install (tests install it into a page).
+dist/.ready: personaclick_bridge.py pyproject.toml README.md $(VENV)/.ready
+	rm -rf dist
+	$(BIN)/pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
 	touch $@
 
 $(VENV)/.ready: requirements-test.txt

@@ -1,5 +1,6 @@
 """The bridge in headless Chromium, every case of browser/bridge_cases.py, in four runtimes:
-Pyodide and MicroPython, each on the page's main thread and in a worker."""
+Pyodide and MicroPython, each on the page's main thread and in a worker; and once more on each
+interpreter with the bridge installed from the built wheel (make test builds it into dist/)."""
 
 import ast
 import json
@@ -20,6 +21,8 @@ RUNTIMES = {
     "micropython": "type=mpy",
     "pyodide-worker": "type=py&worker",
     "micropython-worker": "type=mpy&worker",
+    "pyodide-from-wheel": "type=py&wheel",
+    "micropython-from-wheel": "type=mpy&wheel",
 }
 
 

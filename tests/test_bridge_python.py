@@ -7,6 +7,8 @@ edge produces; the edge itself is covered in the browser (test_bridge_in_browser
 import json
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -325,3 +327,12 @@ def test_malformed_payloads_raise_sdk_error(edge, payload, text):
     edge.outcome = {"answer": payload}
     with pytest.raises(pc.SDKError, match=text):
         run(pc.segment_get())
+
+
+def test_wheel_pages_install_the_version_being_built():
+    """The pages that install the wheel name the file that pyproject.toml's version builds."""
+    root = Path(__file__).resolve().parent.parent
+    version = tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"]
+    wheel = f"/dist/personaclick_bridge-{version}-py3-none-any.whl"
+    for config in ("bridge-wheel-py.toml", "bridge-wheel-mpy.toml"):
+        assert wheel in (root / "tests" / "browser" / config).read_text(), config

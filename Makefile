@@ -4,7 +4,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test
+.PHONY: demo test boot-table
 
 demo: vendor/.ready
 	$(PYTHON) -m sandbox --port $(PORT)
@@ -14,6 +14,11 @@ test: vendor/.ready $(VENV)/.ready dist/.ready
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# Boot time and bytes of the demo page per configuration (the README's table).
+boot-table: vendor/.ready $(VENV)/.ready
+	@scripts/setup-system.sh chromium
+	$(BIN)/python -m bench.boot
 
 node_modules/.ready: package.json package-lock.json
 	@scripts/setup-system.sh npm

@@ -18,6 +18,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from sandbox.server import start_server
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGURATIONS = {
@@ -26,15 +27,6 @@ CONFIGURATIONS = {
     "Pyodide, worker": "?type=py&worker",
     "MicroPython, worker": "?type=mpy&worker",
 }
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Stamps the moment the status line first says "Ready.", without polling from outside.
 MARK_READY = """
 new MutationObserver((_, observer) => {
@@ -62,7 +54,7 @@ def measure(playwright, url):
     """One cold load in a new profile, then one warm reload of the same page."""
     with tempfile.TemporaryDirectory() as profile:
         context = playwright.chromium.launch_persistent_context(
-            profile, executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS
         )
         transferred = []
         context.on(

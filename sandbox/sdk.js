@@ -70,7 +70,6 @@
 
   const enqueue = (request) => {
     requests = requests.then(request, request);
-    return requests;
   };
 
   const send = (action, params) =>

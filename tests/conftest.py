@@ -6,20 +6,13 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import sync_playwright
 
+from chromium import CHROMIUM, CHROMIUM_ARGS
 from sandbox.server import start_server
 
+# The sandbox API tests' fixtures (root, data_dir, sandbox) live beside their client helpers.
+pytest_plugins = ["sandbox_helpers"]
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-# Flags that keep Chromium from calling home on a machine without internet.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 BOOT_TIMEOUT_MS = 120_000
 
 

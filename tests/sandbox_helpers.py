@@ -1,9 +1,9 @@
 """Client helpers and fixtures shared by the sandbox server tests.
 
-The fixtures are named with ``name=`` so that a test module imports the functions once and its
-tests take ``root``, ``data_dir`` and ``sandbox`` as arguments::
+tests/conftest.py loads this module as a pytest plugin, so tests take its fixtures ``root``,
+``data_dir`` and ``sandbox`` as arguments and import only the helpers::
 
-    from sandbox_helpers import add, fixture_data_dir, fixture_root, fixture_sandbox  # noqa: F401
+    from sandbox_helpers import add
 
     def test_add(sandbox):
         assert add(sandbox).status == 200

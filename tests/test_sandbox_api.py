@@ -14,22 +14,19 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from sandbox.server import SandboxServer, start_server
+from sandbox.store import DB_FILENAME
 from sandbox_helpers import (
     SHOP,
     add,
     assert_error,
     call,
     connect,
-    fixture_data_dir,  # noqa: F401 - a pytest fixture
-    fixture_root,  # noqa: F401 - a pytest fixture
-    fixture_sandbox,  # noqa: F401 - a pytest fixture
     get_segments,
     remove,
     running,
 )
-
-from sandbox.server import SandboxServer, start_server
-from sandbox.store import DB_FILENAME
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EMAIL = "john.doe@examplestore.com"

@@ -12,7 +12,7 @@ MANY = 200
 
 
 @pytest.fixture
-def sandbox(tmp_path):
+def restartable(tmp_path):
     """A sandbox of its own whose shop has MANY static segments (ids 1..MANY); restartable."""
     seed = tmp_path / "seed.json"
     segments = [{"id": n, "name": f"Segment {n}", "type": "static"} for n in range(1, MANY + 1)]
@@ -57,20 +57,20 @@ def api_requests(watched, endpoint):
     return [url for url in watched.requests if f"/api/segments/{endpoint}" in url]
 
 
-def test_join_list_leave(watched_page, sandbox):
+def test_join_list_leave(watched_page, restartable):
     """A join lands in the database and in segment_get; a leave removes it from both."""
-    page = open_harness(watched_page, sandbox.server)
+    page = open_harness(watched_page, restartable.server)
     assert call(page, "add", 7, email="ann@example.com") == {"ok": None}
     assert call(page, "get") == {"ok": [{"id": 7, "type": "static"}]}
-    assert memberships(page, sandbox.server) == [7]
+    assert memberships(page, restartable.server) == [7]
     assert call(page, "remove", 7) == {"ok": None}
     assert call(page, "get") == {"ok": []}
-    assert memberships(page, sandbox.server) == []
+    assert memberships(page, restartable.server) == []
 
 
-def test_calls_before_the_sdk_arrives_are_delivered_once_in_order(watched_page, sandbox):
+def test_calls_before_the_sdk_arrives_are_delivered_once_in_order(watched_page, restartable):
     """Calls queued on the loader stub reach the API exactly once, in call order."""
-    page = open_harness(watched_page, sandbox.server, load_sdk=False)
+    page = open_harness(watched_page, restartable.server, load_sdk=False)
     call(page, "add", 1)
     call(page, "add", 2)
     call(page, "remove", 1)
@@ -83,12 +83,12 @@ def test_calls_before_the_sdk_arrives_are_delivered_once_in_order(watched_page, 
     assert len(api_requests(watched_page, "get")) == 1
 
 
-def test_memberships_survive_a_server_restart_and_a_page_reload(watched_page, sandbox):
+def test_memberships_survive_a_server_restart_and_a_page_reload(watched_page, restartable):
     """After a restart of the sandbox and a reload of the page, the device keeps its segments."""
-    page = open_harness(watched_page, sandbox.server)
+    page = open_harness(watched_page, restartable.server)
     call(page, "add", 42)
     assert call(page, "get") == {"ok": [{"id": 42, "type": "static"}]}
-    sandbox.restart()
+    restartable.restart()
     page.reload()
     page.wait_for_selector("#ready[data-ready]", state="attached", timeout=BOOT_TIMEOUT_MS)
     page.evaluate("loadSdk()")
@@ -102,22 +102,24 @@ def test_memberships_survive_a_server_restart_and_a_page_reload(watched_page, sa
         ({"drop": True}, "ERR_EMPTY_RESPONSE"),
     ],
 )
-def test_api_outage_is_a_timeout_and_the_page_recovers(watched_page, sandbox, fault, browser_error):
+def test_api_outage_is_a_timeout_and_the_page_recovers(
+    watched_page, restartable, fault, browser_error
+):
     """With the API down segment_get raises SDKTimeoutError; once it is back, calls work again."""
     watched_page.expect_console_errors(browser_error)
-    page = open_harness(watched_page, sandbox.server)
+    page = open_harness(watched_page, restartable.server)
     call(page, "add", 3)
-    sandbox.server.faults.set("get", **fault)
+    restartable.server.faults.set("get", **fault)
     answer = call(page, "get", timeout=1)
     assert answer["error"] == "SDKTimeoutError", answer
-    sandbox.server.faults.clear()
+    restartable.server.faults.clear()
     assert call(page, "get") == {"ok": [{"id": 3, "type": "static"}]}
 
 
-def test_concurrent_joins_all_land(watched_page, sandbox):
+def test_concurrent_joins_all_land(watched_page, restartable):
     """200 concurrent segment_add calls from the page all land in the database."""
-    page = open_harness(watched_page, sandbox.server)
+    page = open_harness(watched_page, restartable.server)
     assert call(page, "add_many", list(range(1, MANY + 1))) == {"ok": None}
     answer = call(page, "get", timeout=30)
     assert [segment["id"] for segment in answer["ok"]] == list(range(1, MANY + 1))
-    assert memberships(page, sandbox.server) == list(range(1, MANY + 1))
+    assert memberships(page, restartable.server) == list(range(1, MANY + 1))

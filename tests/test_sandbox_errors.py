@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+
+from sandbox.server import SandboxServer
 from sandbox_helpers import (
     ENDPOINT_CALLS,
     MISSING,
@@ -14,14 +16,9 @@ from sandbox_helpers import (
     assert_error,
     call,
     connect,
-    fixture_data_dir,  # noqa: F401 - a pytest fixture
-    fixture_root,  # noqa: F401 - a pytest fixture
-    fixture_sandbox,  # noqa: F401 - a pytest fixture
     get_segments,
     segment_body,
 )
-
-from sandbox.server import SandboxServer
 
 VALID_BODY = json.dumps(segment_body()).encode()
 

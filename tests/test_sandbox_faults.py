@@ -5,21 +5,18 @@ from __future__ import annotations
 import time
 
 import pytest
+
+from sandbox.faults import FaultError
+from sandbox.server import SandboxServer
 from sandbox_helpers import (
     ENDPOINT_CALLS,
     SHOP,
     add,
     assert_error,
     call,
-    fixture_data_dir,  # noqa: F401 - a pytest fixture
-    fixture_root,  # noqa: F401 - a pytest fixture
-    fixture_sandbox,  # noqa: F401 - a pytest fixture
     get_segments,
     remove,
 )
-
-from sandbox.faults import FaultError
-from sandbox.server import SandboxServer
 
 
 def test_fault_latency_delays_the_answer(sandbox: SandboxServer) -> None:

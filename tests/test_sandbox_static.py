@@ -5,18 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+from sandbox.server import SandboxServer
+from sandbox.store import DB_FILENAME
 from sandbox_helpers import (
     SHOP,
     assert_error,
     call,
-    fixture_data_dir,  # noqa: F401 - a pytest fixture
-    fixture_root,  # noqa: F401 - a pytest fixture
-    fixture_sandbox,  # noqa: F401 - a pytest fixture
     running,
 )
-
-from sandbox.server import SandboxServer
-from sandbox.store import DB_FILENAME
 
 INDEX_HTML = b"<!doctype html><title>demo</title>"
 

@@ -58,9 +58,8 @@ _MAX_SEGMENT_ID_LENGTH = 64
 _MAX_EMAIL_LENGTH = 254
 _PHONE_SEPARATORS = " -.()"
 
-# The one piece of JavaScript: it looks the SDK up, makes the call, keeps the timeout in JS and
-# answers with JSON text, so no Python callable or proxy is ever handed to the SDK and a call
-# from a worker crosses to the main thread once.
+# The JavaScript that runs on the page: it looks the SDK up, makes the call, keeps the timeout in
+# JS and answers with JSON text, so no Python callable or proxy is ever handed to the SDK.
 _EDGE_JS = """
 const outcome = (value) => JSON.stringify(value);
 const errorText = (error) => String(error && error.message !== undefined ? error.message : error);
@@ -78,15 +77,15 @@ const send = (globalName, action, params) => {
   }
   return outcome({ queued: true });
 };
-const get = (globalName, timeoutMs) => new Promise((resolve) => {
+const get = (globalName, timeoutMs, reply) => {
   const sdk = lookUp(globalName);
-  if (sdk === null) return resolve(outcome({ missing: true }));
+  if (sdk === null) return reply(outcome({ missing: true }));
   let settled = false;
   const settle = (make) => {
     if (settled) return;
     settled = true;
     clearTimeout(timer);
-    resolve(make());
+    reply(make());
   };
   const timer = setTimeout(() => settle(() => outcome({ timeout: true })), timeoutMs);
   const callback = (payload) => settle(() => {
@@ -101,8 +100,14 @@ const get = (globalName, timeoutMs) => new Promise((resolve) => {
   } catch (error) {
     settle(() => outcome({ threw: errorText(error) }));
   }
-});
+};
 return { send, get };
+"""
+# Runs where Python runs: the promise Python awaits lives in its own thread, so a call from a
+# worker crosses to the page once and nothing awaited is held across threads.
+_PROMISE_JS = """
+return (get) => (globalName, timeoutMs) =>
+  new Promise((resolve) => get(globalName, timeoutMs, resolve));
 """
 
 
@@ -219,14 +224,18 @@ _edge_functions = None
 
 
 def _edge():
-    """Return the JavaScript ``(send, get)`` pair, built once on the page's main thread."""
+    """Return the JavaScript ``(send, get)`` pair, built once: ``get`` returns a promise."""
     global _edge_functions
     if _edge_functions is None:
         # Imported here so that importing this module works anywhere, CPython included.
-        from pyscript import window
+        from pyscript import RUNNING_IN_WORKER, window
 
         edge = window.Function(_EDGE_JS)()
-        _edge_functions = (edge.send, edge.get)
+        if RUNNING_IN_WORKER:
+            import js as here  # the worker's own global scope
+        else:
+            here = window
+        _edge_functions = (edge.send, here.Function(_PROMISE_JS)()(edge.get))
     return _edge_functions
 
 

@@ -36,22 +36,9 @@ def cases_run(request, browser, isolated_server):
     watched.close()
 
 
-# Measured: each segment_get awaited in a MicroPython worker keeps about 50 bytes that
-# MicroPython never frees (the cross-thread promise of PyScript's worker FFI); on the main thread
-# and on Pyodide the same calls leave nothing. Strict: this fails as soon as that is fixed.
-KNOWN_FAILURES = {
-    ("micropython-worker", "case_no_leaks_over_thousands_of_calls"): (
-        "MicroPython 1.28.0-6 keeps ~50 bytes per promise awaited across threads"
-    ),
-}
-
-
 @pytest.mark.parametrize("case", CASES)
-def test_case(request, cases_run, case):
+def test_case(cases_run, case):
     """Each in-browser case passed in the real runtime."""
-    reason = KNOWN_FAILURES.get((request.node.callspec.params["cases_run"], case))
-    if reason:
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
     _, results = cases_run
     assert results[case] == "passed", results[case]
 

@@ -4,7 +4,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test boot-table
+.PHONY: demo test boot-table bench
 
 demo: vendor/.ready
 	$(PYTHON) -m sandbox --port $(PORT)
@@ -19,6 +19,11 @@ test: vendor/.ready $(VENV)/.ready dist/.ready
 boot-table: vendor/.ready $(VENV)/.ready
 	@scripts/setup-system.sh chromium
 	$(BIN)/python -m bench.boot
+
+# The bridge against hand-written glue and pure JS, with budgets (the README's benchmark table).
+bench: vendor/.ready $(VENV)/.ready
+	@scripts/setup-system.sh chromium
+	$(BIN)/python -m bench
 
 node_modules/.ready: package.json package-lock.json
 	@scripts/setup-system.sh npm

@@ -21,6 +21,13 @@
       throw new Error(behaviour.throwMessage);
     },
     undefined: (callback) => answer(callback, undefined, 0),
+    // Cycle through the ways a call ends: an answer, silence, an error payload, a throw.
+    mixed: (callback) => {
+      const turn = served++ % 4;
+      if (turn === 0) queueMicrotask(() => callback(behaviour.payload));
+      if (turn === 2) queueMicrotask(() => callback({ status: "error", message: "no shop" }));
+      if (turn === 3) throw new Error(behaviour.throwMessage);
+    },
     // Answer call n with [{id: n}] after a delay that shrinks as n grows: out of order.
     numbered: (callback) => {
       const n = served++;

@@ -2,8 +2,9 @@
 
 Serves the repository on 127.0.0.1 and drives headless Chromium through bench/page.html:
 
-- boot: navigation to the first segment_get result, cold (fresh profile) and warm (reload),
-  with the bridge and with the hand-written glue of bench/glue.py, and the bytes received;
+- boot: navigation to the first segment_get result, cold (fresh profile) and warm (the median
+  of three reloads), with the bridge and with the hand-written glue of bench/glue.py, and the
+  bytes received;
 - per call: sequential segment_get against an SDK that answers in a microtask, with the bridge,
   the glue and pure JavaScript (the floor), on each interpreter, on the page and in a worker;
 - concurrency: 1 to 1,000 concurrent calls answered after a fixed delay, beside as many bare
@@ -11,11 +12,12 @@ Serves the repository on 127.0.0.1 and drives headless Chromium through bench/pa
 - memory: Python objects (heap bytes on MicroPython) and the page's JS heap after a forced GC,
   before and after 10,000 calls ending in answers, timeouts and SDK errors.
 
-Each figure is the median of --runs runs (min-max beside it); each ratio is taken within one run.
+Each figure is the median of several runs (min-max beside it): --boot-runs loads of each boot
+page, --runs loads of the calls page per configuration. Each ratio is taken within one run.
 Prints one Markdown table, writes it with every sample to bench/results/bench.json, and exits 1
 when a budget fails.
 
-    make bench    # or: .venv/bin/python -m bench --runs 5
+    make bench    # or: .venv/bin/python -m bench --runs 5 --boot-runs 11
 """
 
 import argparse
@@ -86,10 +88,6 @@ def calls(server, playwright, runs):
     return figures
 
 
-def ratio(bridge, other):
-    return bridge / other
-
-
 def growth(before, after):
     return (after - before) / before
 
@@ -136,7 +134,7 @@ def under(limit, values, text):
 def report_boot(table, figures):
     for name, samples in figures.items():
         for kind in ("cold", "warm"):
-            ratios = [ratio(s["bridge"][kind][0], s["glue"][kind][0]) for s in samples]
+            ratios = [s["bridge"][kind][0] / s["glue"][kind][0] for s in samples]
             table.add(
                 f"boot, {kind}",
                 name,
@@ -157,7 +155,7 @@ def report_per_call(table, figures):
     for name, samples in figures.items():
         per_call = [s["per_call_us"] for s in samples]
         bridge = spread([s["bridge"] for s in per_call], "µs")
-        ratios = [ratio(s["bridge"], s["glue"]) for s in per_call]
+        ratios = [s["bridge"] / s["glue"] for s in per_call]
         table.add(
             "per call",
             name,
@@ -171,7 +169,7 @@ def report_per_call(table, figures):
             name,
             bridge,
             "pure JS " + spread([s["js"] for s in per_call], "µs", digits=1),
-            ratios=spread([ratio(s["bridge"], s["js"]) for s in per_call], ""),
+            ratios=spread([s["bridge"] / s["js"] for s in per_call], ""),
         )
 
 
@@ -180,7 +178,7 @@ def report_concurrency(table, figures):
         runs = [s["concurrency"] for s in samples]
         delay = runs[0]["delay_ms"]
         for count in runs[0]["bridge_ms"]:
-            in_delays = [ratio(r["bridge_ms"][count], delay) for r in runs]
+            in_delays = [r["bridge_ms"][count] / delay for r in runs]
             table.add(
                 f"{count} concurrent, {delay} ms delay",
                 name,
@@ -213,10 +211,13 @@ def report_memory(table, figures):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    runs = parser.parse_args().runs
+    parser.add_argument("--runs", type=int, default=5, help="runs of the calls page")
+    # Boot times swing most on a shared machine, and a boot costs seconds, not minutes.
+    parser.add_argument("--boot-runs", type=int, default=11, help="runs of each boot page")
+    arguments = parser.parse_args()
+    runs = arguments.runs
     with served_chromium() as (server, playwright):
-        boot_figures = boot(server, playwright, runs)
+        boot_figures = boot(server, playwright, arguments.boot_runs)
         call_figures = calls(server, playwright, runs)
     table = Table()
     report_boot(table, boot_figures)
@@ -224,11 +225,15 @@ def main():
     report_concurrency(table, call_figures)
     report_memory(table, call_figures)
     date = datetime.date.today().isoformat()
-    print(f"{date}, {os.cpu_count()} cores, median of {runs} runs (min-max)\n")
+    print(
+        f"{date}, {os.cpu_count()} cores, median (min-max) of {arguments.boot_runs} boots "
+        f"per page and {runs} runs of the calls page\n"
+    )
     print(table.markdown())
     report = {
         "date": date,
         "cores": os.cpu_count(),
+        "boot_runs": arguments.boot_runs,
         "runs": runs,
         "table": table.rows,
         "failed_budgets": table.failures,

@@ -1,9 +1,10 @@
 """Boot time and bytes of the demo page in each configuration, cold and warm, on this machine.
 
 Serves the repository with the sandbox (cross-origin isolated, as workers need), opens the demo
-page in headless Chromium with a fresh profile (cold), then reloads it (warm), and times the
-navigation until the widgets show their first segment_get result ("Ready."). Prints a Markdown
-table of medians (with min-max) and writes the figures to bench/results/boot.json.
+page in headless Chromium with a fresh profile (cold), then reloads it (warm: the median of three
+reloads), and times the navigation until the widgets show their first segment_get result
+("Ready."). Prints a Markdown table of medians (with min-max) and writes the figures to
+bench/results/boot.json.
 
     make boot-table    # or: .venv/bin/python -m bench.boot --runs 5
 """

@@ -64,8 +64,11 @@ class Watcher:
             raise RuntimeError(f"{url}: " + "; ".join(self.problems))
 
 
-def cold_and_warm(playwright, url, init_script):
-    """Load url in a fresh profile (cold), then reload it (warm): (ms until doneAt, bytes) each."""
+def cold_and_warm(playwright, url, init_script, warm_reloads=3):
+    """Load url in a fresh profile (cold), then reload it (warm, the median of warm_reloads).
+
+    Returns {"cold": (ms until doneAt, bytes), "warm": (ms, bytes of the first reload)}.
+    """
     with tempfile.TemporaryDirectory() as profile:
         context = playwright.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS
@@ -79,15 +82,17 @@ def cold_and_warm(playwright, url, init_script):
         context.add_init_script(init_script)
         page = context.new_page()
         watcher.watch(page)
-        loads = {}
-        for kind in ("cold", "warm"):
+        loads = []
+        for load in range(1 + warm_reloads):
             transferred.clear()
-            page.goto(url) if kind == "cold" else page.reload()
+            page.reload() if load else page.goto(url)
             page.wait_for_function("window.doneAt !== undefined", timeout=LOAD_TIMEOUT_MS)
-            loads[kind] = (page.evaluate("window.doneAt"), sum(transferred))
+            page.wait_for_load_state("networkidle")  # every response counted before summing
+            loads.append((page.evaluate("window.doneAt"), sum(transferred)))
         watcher.check(url)
         context.close()
-    return loads
+    warm_ms = statistics.median(ms for ms, _ in loads[1:])
+    return {"cold": loads[0], "warm": (warm_ms, loads[1][1])}
 
 
 def summary(values):

@@ -28,6 +28,7 @@ import sys
 
 from bench.browser import (
     BENCH_ARGS,
+    CONFIGURATIONS,
     LOAD_TIMEOUT_MS,
     ROOT,
     Watcher,
@@ -39,12 +40,6 @@ from bench.browser import (
 from tests.chromium import CHROMIUM
 
 INTERPRETERS = {"Pyodide": "type=py", "MicroPython": "type=mpy"}
-CONFIGURATIONS = {
-    "Pyodide, main thread": "type=py",
-    "MicroPython, main thread": "type=mpy",
-    "Pyodide, worker": "type=py&worker",
-    "MicroPython, worker": "type=mpy&worker",
-}
 BOOT_RATIO_BUDGET = 1.05
 PER_CALL_RATIO_BUDGET = 1.25
 MEMORY_GROWTH_BUDGET = 0.01

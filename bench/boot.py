@@ -13,14 +13,15 @@ import argparse
 import json
 import os
 
-from bench.browser import ROOT, cold_and_warm, served_chromium, stamp_when, summary
+from bench.browser import (
+    CONFIGURATIONS,
+    ROOT,
+    cold_and_warm,
+    served_chromium,
+    stamp_when,
+    summary,
+)
 
-CONFIGURATIONS = {
-    "Pyodide, main thread": "?type=py",
-    "MicroPython, main thread": "?type=mpy",
-    "Pyodide, worker": "?type=py&worker",
-    "MicroPython, worker": "?type=mpy&worker",
-}
 # The widgets say "Ready." once their first segment_get result is on screen.
 READY = stamp_when('document.getElementById("status")?.textContent === "Ready."')
 
@@ -32,7 +33,8 @@ def main():
     results = {}
     with served_chromium() as (server, playwright):
         for name, query in CONFIGURATIONS.items():
-            samples = [cold_and_warm(playwright, server.url + query, READY) for _ in range(runs)]
+            url = f"{server.url}?{query}"
+            samples = [cold_and_warm(playwright, url, READY) for _ in range(runs)]
             results[name] = {
                 kind: {
                     "ms": summary([sample[kind][0] for sample in samples]),

@@ -14,6 +14,13 @@ ROOT = Path(__file__).resolve().parent.parent
 # gc() and exact heap sizes for the memory figures; neither changes how pages run.
 BENCH_ARGS = [*CHROMIUM_ARGS, "--js-flags=--expose-gc", "--enable-precise-memory-info"]
 LOAD_TIMEOUT_MS = 600_000
+# The four ways a page runs Python, as the query that the demo and bench pages understand.
+CONFIGURATIONS = {
+    "Pyodide, main thread": "type=py",
+    "MicroPython, main thread": "type=mpy",
+    "Pyodide, worker": "type=py&worker",
+    "MicroPython, worker": "type=mpy&worker",
+}
 
 
 def stamp_when(condition):

@@ -10,7 +10,7 @@ demo: vendor/.ready
 	$(PYTHON) -m sandbox --port $(PORT)
 
 test: vendor/.ready $(VENV)/.ready dist/.ready
-	@scripts/setup-system.sh chromium
+	@scripts/setup-system.sh chromium firefox webkit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest

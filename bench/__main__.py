@@ -37,7 +37,7 @@ from bench.browser import (
     stamp_when,
     summary,
 )
-from tests.chromium import CHROMIUM
+from browsers.chromium import CHROMIUM
 
 INTERPRETERS = {"Pyodide": "type=py", "MicroPython": "type=mpy"}
 BOOT_RATIO_BUDGET = 1.05

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from browsers.chromium import CHROMIUM, CHROMIUM_ARGS
 from sandbox.server import start_server
-from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
 # gc() and exact heap sizes for the memory figures; neither changes how pages run.

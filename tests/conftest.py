@@ -6,7 +6,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import sync_playwright
 
-from chromium import CHROMIUM, CHROMIUM_ARGS
+from browsers import ENGINES
+from browsers.chromium import CHROMIUM, CHROMIUM_ARGS
 from sandbox.server import start_server
 
 # The sandbox API tests' fixtures (root, data_dir, sandbox) live beside their client helpers.
@@ -14,6 +15,15 @@ pytest_plugins = ["sandbox_helpers"]
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOT_TIMEOUT_MS = 120_000
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--engine",
+        action="append",
+        choices=ENGINES,
+        help="run the browser tests on this engine only (repeatable; default: all)",
+    )
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,36 @@
+"""One browser harness for the tests and the benchmarks: three engines behind one page interface.
+
+Chromium (Playwright), Firefox ESR (puppeteer-core over WebDriver BiDi) and WebKitGTK (Selenium's
+WebKitWebDriver under ``xvfb-run``), all from Debian's packages. A test asks for an engine by name
+and gets pages with the same methods, each recording the requests and errors of the page and its
+workers, whatever the engine::
+
+    from browsers import CONFIGURATIONS, open_page, running, serve
+
+    with serve() as sandbox, running("firefox") as engine:
+        for configuration in CONFIGURATIONS:
+            with open_page(engine, f"{sandbox.url}?{configuration.query}") as page:
+                page.wait_for("document.getElementById('status').textContent === 'Ready.'")
+                page.assert_offline_and_quiet()
+
+Public names: ``CONFIGURATIONS``, ``Configuration``, ``ENGINES``, ``Engine``, ``Page``,
+``Sandbox``, ``open_page``, ``running``, ``serve``, ``stays_on_loopback``.
+"""
+
+from browsers.configurations import CONFIGURATIONS, Configuration
+from browsers.engines import ENGINES, Engine, open_page, running
+from browsers.page import Page, stays_on_loopback
+from browsers.sandbox import Sandbox, serve
+
+__all__ = [
+    "CONFIGURATIONS",
+    "ENGINES",
+    "Configuration",
+    "Engine",
+    "Page",
+    "Sandbox",
+    "open_page",
+    "running",
+    "serve",
+    "stays_on_loopback",
+]

@@ -1,0 +1,170 @@
+"""Debian's WebKitGTK through Selenium and WebKitWebDriver, on a virtual display.
+
+WebKitWebDriver speaks classic WebDriver only: it reports no console messages and no network
+events, and runs no script before a page's own. So the harness watches from two other places:
+the refusing proxy records every request not for 127.0.0.1 (page and workers), and
+``watcher.js``, run in each document once it has loaded, records console errors, uncaught
+errors, unhandled rejections and the page's resource requests. Errors a page logs before its
+load event, or from inside a worker, are not seen on WebKit.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.client_config import ClientConfig
+from selenium.webdriver.remote.remote_connection import RemoteConnection
+from selenium.webdriver.webkitgtk.options import Options
+
+from browsers.page import DEFAULT_TIMEOUT_MS, Page
+from browsers.refusing_proxy import RefusingProxy
+
+DRIVER = "/usr/bin/WebKitWebDriver"
+# Debian's libwebkit2gtk-4.1-0 puts it under the architecture's library folder.
+MINIBROWSER = next(iter(glob.glob("/usr/lib/*/webkit2gtk-4.1/MiniBrowser")), "MiniBrowser")
+WATCHER = Path(__file__).with_name("watcher.js").read_text()
+# WebKitGTK ships SharedArrayBuffer switched off; PyScript workers need it.
+ENVIRONMENT = {"JSC_useSharedArrayBuffer": "1"}
+POLL_SECONDS = 0.05
+# Runs in the page: the script is an expression, or a function called with arg; awaited.
+RUN = """
+const [source, arg, done] = arguments;
+Promise.resolve()
+  .then(() => {
+    const value = (0, eval)(`(${source})`);
+    return typeof value === "function" ? value(arg) : value;
+  })
+  .then(
+    (value) => done({ value: value === undefined ? null : value }),
+    (error) => done({ error: String((error && error.stack) || error) }),
+  );
+"""
+COLLECT = "return window.pageWatch ? [window.pageWatch.requests, window.pageWatch.errors] : null"
+
+
+class WebKitError(RuntimeError):
+    """A script that threw in a WebKit page, with its message."""
+
+
+class WebKitPage(Page):
+    """A page in its own MiniBrowser session (a fresh, private profile)."""
+
+    engine = "webkit"
+
+    def __init__(self, driver_url: str, proxy: RefusingProxy) -> None:
+        super().__init__()
+        options = Options()
+        options.binary_location = MINIBROWSER
+        for argument in ("--automation", f"--proxy={proxy.url}", "--ignore-host=127.0.0.1"):
+            options.add_argument(argument)
+        connection = RemoteConnection(client_config=ClientConfig(remote_server_addr=driver_url))
+        self.driver = webdriver.Remote(command_executor=connection, options=options)
+        self.driver.set_script_timeout(DEFAULT_TIMEOUT_MS / 1000)
+        self._proxy = proxy
+        self._first_attempt = len(proxy.attempts)
+        # What earlier documents of this page recorded (a navigation forgets window.pageWatch).
+        self._earlier_requests: list[str] = []
+        self._earlier_errors: list[str] = []
+
+    def _current(self) -> tuple[list[str], list[str]]:
+        return self.driver.execute_script(COLLECT) or ([], [])
+
+    def _collect(self) -> None:
+        requests, errors = self._current()
+        refused = self._proxy.attempts[self._first_attempt :]
+        self._requests = self._earlier_requests + requests + refused
+        self._errors = self._earlier_errors + errors
+
+    def _navigate(self, navigate) -> None:
+        requests, errors = self._current()
+        self._earlier_requests += requests
+        self._earlier_errors += errors
+        navigate()
+        self.driver.execute_script(WATCHER)
+
+    def goto(self, url: str) -> None:
+        self._navigate(lambda: self.driver.get(url))
+
+    def reload(self) -> None:
+        self._navigate(self.driver.refresh)
+
+    def evaluate(self, script: str, arg: object = None) -> object:
+        outcome = self.driver.execute_async_script(RUN, script, arg)
+        if "error" in outcome:
+            raise WebKitError(outcome["error"])
+        return outcome["value"]
+
+    def wait_for(self, script: str, arg: object = None, timeout_ms: int = DEFAULT_TIMEOUT_MS):
+        deadline = time.monotonic() + timeout_ms / 1000
+        while not (value := self.evaluate(script, arg)):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"webkit: waited {timeout_ms} ms for {script}")
+            time.sleep(POLL_SECONDS)
+        return value
+
+    def _element(self, selector: str):
+        return self.driver.find_element(By.CSS_SELECTOR, selector)
+
+    def click(self, selector: str) -> None:
+        self._element(selector).click()
+
+    def fill(self, selector: str, text: str) -> None:
+        element = self._element(selector)
+        element.clear()
+        element.send_keys(text)
+
+    def press(self, selector: str, key: str) -> None:
+        self._element(selector).send_keys(getattr(Keys, key.upper()))
+
+    def close(self) -> None:
+        self.driver.quit()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class WebKit:
+    """WebKitWebDriver under ``xvfb-run``, started once; each page is a new MiniBrowser."""
+
+    name = "webkit"
+
+    def __init__(self, proxy: RefusingProxy) -> None:
+        self._proxy = proxy
+        port = _free_port()
+        self._url = f"http://127.0.0.1:{port}"
+        self._process = subprocess.Popen(
+            ["xvfb-run", "-a", DRIVER, f"--port={port}", "--host=127.0.0.1"],
+            env={**os.environ, **ENVIRONMENT},
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,  # one group: closing ends xvfb-run, Xvfb and the driver
+        )
+        self._wait_for_driver(port)
+
+    def _wait_for_driver(self, port: int) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(POLL_SECONDS)
+        raise RuntimeError("WebKitWebDriver did not start")
+
+    def new_page(self) -> WebKitPage:
+        return WebKitPage(self._url, self._proxy)
+
+    def close(self) -> None:
+        os.killpg(self._process.pid, signal.SIGTERM)
+        self._process.wait(timeout=30)

@@ -1,0 +1,39 @@
+"""Browser fixtures: one sandbox and one engine per session, a fresh watched page per test.
+
+Every browser test runs on each engine chosen with ``--engine`` (default: all three).
+"""
+
+import pytest
+
+from browsers import ENGINES, running, serve
+
+
+def pytest_generate_tests(metafunc):
+    if "engine_name" in metafunc.fixturenames:
+        chosen = metafunc.config.getoption("engine") or list(ENGINES)
+        metafunc.parametrize("engine_name", chosen, scope="session")
+
+
+@pytest.fixture(scope="session")
+def engine(engine_name):
+    """The engine under test, started once per session."""
+    with running(engine_name) as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    """The sandbox serving the repository, cross-origin isolated as PyScript workers need."""
+    with serve() as started:
+        yield started
+
+
+@pytest.fixture
+def page(engine):
+    """A fresh page; the test fails if it reached beyond 127.0.0.1 or logged an error."""
+    watched = engine.new_page()
+    yield watched
+    try:
+        watched.assert_offline_and_quiet()
+    finally:
+        watched.close()

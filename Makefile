@@ -4,7 +4,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test boot-table bench
+.PHONY: demo test boot-table bench bench-engines
 
 demo: vendor/.ready
 	$(PYTHON) -m sandbox --port $(PORT)
@@ -24,6 +24,11 @@ boot-table: vendor/.ready $(VENV)/.ready
 bench: vendor/.ready $(VENV)/.ready
 	@scripts/setup-system.sh chromium
 	$(BIN)/python -m bench
+
+# Boot and per-call time of the bridge on each engine and configuration (the README's engine table).
+bench-engines: vendor/.ready $(VENV)/.ready
+	@scripts/setup-system.sh chromium firefox webkit
+	$(BIN)/python -m bench.engines
 
 node_modules/.ready: package.json package-lock.json
 	@scripts/setup-system.sh npm

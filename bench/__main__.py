@@ -28,7 +28,6 @@ import sys
 
 from bench.browser import (
     BENCH_ARGS,
-    CONFIGURATIONS,
     LOAD_TIMEOUT_MS,
     ROOT,
     Watcher,
@@ -37,6 +36,7 @@ from bench.browser import (
     stamp_when,
     summary,
 )
+from browsers import CONFIGURATIONS
 from browsers.chromium import CHROMIUM
 
 INTERPRETERS = {"Pyodide": "type=py", "MicroPython": "type=mpy"}
@@ -66,7 +66,8 @@ def calls(server, playwright, runs):
     """The figures calls.py publishes, from a fresh page per run in each configuration."""
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BENCH_ARGS)
     figures = {}
-    for name, query in CONFIGURATIONS.items():
+    for configuration in CONFIGURATIONS:
+        name, query = configuration.label, configuration.query
         figures[name] = []
         for _ in range(runs):
             context = browser.new_context()

@@ -14,13 +14,13 @@ import json
 import os
 
 from bench.browser import (
-    CONFIGURATIONS,
     ROOT,
     cold_and_warm,
     served_chromium,
     stamp_when,
     summary,
 )
+from browsers import CONFIGURATIONS
 
 # The widgets say "Ready." once their first segment_get result is on screen.
 READY = stamp_when('document.getElementById("status")?.textContent === "Ready."')
@@ -32,7 +32,8 @@ def main():
     runs = parser.parse_args().runs
     results = {}
     with served_chromium() as (server, playwright):
-        for name, query in CONFIGURATIONS.items():
+        for configuration in CONFIGURATIONS:
+            name, query = configuration.label, configuration.query
             url = f"{server.url}?{query}"
             samples = [cold_and_warm(playwright, url, READY) for _ in range(runs)]
             results[name] = {

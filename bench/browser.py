@@ -7,20 +7,13 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from browsers import serve, stays_on_loopback
 from browsers.chromium import CHROMIUM, CHROMIUM_ARGS
-from sandbox.server import start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 # gc() and exact heap sizes for the memory figures; neither changes how pages run.
 BENCH_ARGS = [*CHROMIUM_ARGS, "--js-flags=--expose-gc", "--enable-precise-memory-info"]
 LOAD_TIMEOUT_MS = 600_000
-# The four ways a page runs Python, as the query that the demo and bench pages understand.
-CONFIGURATIONS = {
-    "Pyodide, main thread": "type=py",
-    "MicroPython, main thread": "type=mpy",
-    "Pyodide, worker": "type=py&worker",
-    "MicroPython, worker": "type=mpy&worker",
-}
 
 
 def stamp_when(condition):
@@ -38,12 +31,8 @@ new MutationObserver((_, observer) => {{
 @contextlib.contextmanager
 def served_chromium():
     """The repository served by the sandbox (cross-origin isolated) and Playwright, both closed."""
-    with tempfile.TemporaryDirectory() as data, sync_playwright() as playwright:
-        server = start_server(root=ROOT, data_dir=data, isolate=True)
-        try:
-            yield server, playwright
-        finally:
-            server.close()
+    with serve() as server, sync_playwright() as playwright:
+        yield server, playwright
 
 
 class Watcher:
@@ -59,7 +48,7 @@ class Watcher:
         page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
 
     def _on_request(self, request):
-        if not request.url.startswith(("http://127.0.0.1:", "data:", "blob:")):
+        if not stays_on_loopback(request.url):
             self.problems.append(f"request beyond 127.0.0.1: {request.url}")
 
     def _on_console(self, message):

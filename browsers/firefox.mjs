@@ -22,10 +22,11 @@ const browser = await puppeteer.launch({
 const pages = new Map();
 let nextPage = 1;
 
-// Runs in the page: the script is an expression, or a function called with arg.
-const run = (source, arg) => {
+// Runs in the page: the script is an expression, or a function called with arg; awaited, so a
+// thenable (Pyodide's answer from an async Python function) resolves too.
+const run = async (source, arg) => {
   const value = (0, eval)(`(${source})`);
-  return typeof value === "function" ? value(arg) : value;
+  return await (typeof value === "function" ? value(arg) : value);
 };
 
 async function newPage() {

@@ -145,7 +145,15 @@ class WebKit:
         port = _free_port()
         self._url = f"http://127.0.0.1:{port}"
         self._process = subprocess.Popen(
-            ["xvfb-run", "-a", DRIVER, f"--port={port}", "--host=127.0.0.1"],
+            # One session at a time: a page left open by a failed test gives way to the next.
+            [
+                "xvfb-run",
+                "-a",
+                DRIVER,
+                f"--port={port}",
+                "--host=127.0.0.1",
+                "--replace-on-new-session",
+            ],
             env={**os.environ, **ENVIRONMENT},
             stdout=subprocess.DEVNULL,
             start_new_session=True,  # one group: closing ends xvfb-run, Xvfb and the driver

@@ -20,7 +20,7 @@ async def add_many(segment_ids):
 
 
 async def start_get(timeout):
-    pending.append(asyncio.ensure_future(pc.segment_get(timeout=timeout)))
+    pending.append(asyncio.create_task(pc.segment_get(timeout=timeout)))
     await asyncio.sleep(0)  # let the call reach the SDK (or its stub) now
 
 

@@ -28,7 +28,7 @@ from sandbox_helpers import (
     running,
 )
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 EMAIL = "john.doe@examplestore.com"
 PHONE = "+15551234567"
 GET_PATH = f"/api/segments/get?shop_id={SHOP}&did=device-1&sid=session-1"

@@ -1,7 +1,7 @@
 """The plain-Python parts of the bridge in CPython: validation, conversion and error mapping.
 
 The JavaScript edge is replaced by a recorder that answers with the JSON outcomes the real
-edge produces; the edge itself is covered in the browser (test_bridge_in_browser.py).
+edge produces; the edge itself is covered in the browser (browser/test_bridge_in_browser.py).
 """
 
 import json
@@ -331,7 +331,7 @@ def test_malformed_payloads_raise_sdk_error(edge, payload, text):
 
 def test_wheel_pages_install_the_version_being_built():
     """The pages that install the wheel name the file that pyproject.toml's version builds."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     version = tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"]
     wheel = f"/dist/personaclick_bridge-{version}-py3-none-any.whl"
     for config in ("bridge-wheel-py.toml", "bridge-wheel-mpy.toml"):

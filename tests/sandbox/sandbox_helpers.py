@@ -1,12 +1,9 @@
-"""Client helpers and fixtures shared by the sandbox server tests.
+"""Client helpers shared by the sandbox server tests (their fixtures are in conftest.py)::
 
-tests/conftest.py loads this module as a pytest plugin, so tests take its fixtures ``root``,
-``data_dir`` and ``sandbox`` as arguments and import only the helpers::
+from sandbox_helpers import add
 
-    from sandbox_helpers import add
-
-    def test_add(sandbox):
-        assert add(sandbox).status == 200
+def test_add(sandbox):
+    assert add(sandbox).status == 200
 """
 
 from __future__ import annotations
@@ -16,11 +13,8 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
-
-import pytest
 
 from sandbox.server import SandboxServer, start_server
 
@@ -119,42 +113,3 @@ def running(**options: Any) -> Iterator[SandboxServer]:
         yield server
     finally:
         server.close()
-
-
-@pytest.fixture(name="root")
-def fixture_root(tmp_path: Path) -> Path:
-    """A tiny static root with visible, hidden and outside files."""
-    site = tmp_path / "site"
-    files = {
-        "index.html": "<!doctype html><title>demo</title>",
-        "app.wasm": "\0asm",
-        "main.mjs": "export {};",
-        "pkg.whl": "PK",
-        "pyscript.toml": "name = 'demo'",
-        "blob.bin": "raw",
-        "sub/index.html": "<p>sub</p>",
-        ".git/config": "[core]",
-        ".env": "SECRET=1",
-        "node_modules/pkg/index.js": "secret",
-        "data/sandbox.sqlite3": "secret",
-    }
-    for name, text in files.items():
-        path = site / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    (tmp_path / "secret.txt").write_text("outside the root")
-    (site / "escape.txt").symlink_to(tmp_path / "secret.txt")
-    return site
-
-
-@pytest.fixture(name="data_dir")
-def fixture_data_dir(tmp_path: Path) -> Path:
-    """Where the sandbox keeps its SQLite file."""
-    return tmp_path / "data"
-
-
-@pytest.fixture(name="sandbox")
-def fixture_sandbox(root: Path, data_dir: Path) -> Iterator[SandboxServer]:
-    """A running sandbox on a free port, with the shipped seed."""
-    with running(root=root, data_dir=data_dir) as server:
-        yield server

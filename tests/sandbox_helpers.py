@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ import pytest
 from sandbox.server import SandboxServer, start_server
 
 SHOP = "demo-shop"
+README = Path(__file__).resolve().parent.parent / "README.md"
 # A value for ``changes`` that leaves the key out of the request.
 MISSING = object()
 
@@ -113,6 +115,14 @@ def assert_error(reply: Reply, status: int) -> str:
     assert payload["message"].endswith("."), payload
     assert payload["payload"] == {"message": payload["message"]}, payload
     return payload["message"]
+
+
+def demo_section_blocks(language: str) -> list[str]:
+    """The fenced blocks of one language in the README's sandbox section, as printed."""
+    text = README.read_text()
+    section = text[text.index("## The demo\n") :]
+    section = section[: section.index("\n## ", 1)]
+    return re.findall(rf"```{language}\n(.*?)```", section, re.DOTALL)
 
 
 @contextmanager

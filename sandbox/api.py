@@ -12,8 +12,8 @@ does: ``{"status": "error", "message": m, "payload": {"message": m}}``::
     app = Starlette(routes=ROUTES, exception_handlers=EXCEPTION_HANDLERS)
     # app.state.store, .shops, .faults and .closing must be set before it serves.
 
-Public names: ``BODY_DEADLINE_SECONDS``, ``DROP_EXTENSION``, ``EXCEPTION_HANDLERS``,
-``MAX_BODY_BYTES``, ``MAX_PARAM_CHARS``, ``ROUTES``, ``ApiError``, ``error_response``.
+Public names: ``DROP_EXTENSION``, ``EXCEPTION_HANDLERS``, ``ROUTES``, ``ApiError``,
+``error_response``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from functools import partial
 from urllib.parse import parse_qsl
 
 from starlette.exceptions import HTTPException
@@ -31,16 +32,7 @@ from starlette.routing import Route
 from sandbox.faults import FaultError, FaultTable, is_int
 from sandbox.store import Shop, normalise_segment_id
 
-__all__ = [
-    "BODY_DEADLINE_SECONDS",
-    "DROP_EXTENSION",
-    "EXCEPTION_HANDLERS",
-    "MAX_BODY_BYTES",
-    "MAX_PARAM_CHARS",
-    "ROUTES",
-    "ApiError",
-    "error_response",
-]
+__all__ = ["DROP_EXTENSION", "EXCEPTION_HANDLERS", "ROUTES", "ApiError", "error_response"]
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_PARAM_CHARS = 256
@@ -55,14 +47,8 @@ _FORM = "application/x-www-form-urlencoded"
 _NO_STORE = {"Cache-Control": "no-store"}
 
 
-class ApiError(Exception):
-    """An error answered as PersonaClick's error body with the given HTTP status."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
+class ApiError(HTTPException):
+    """An error answered as PersonaClick's error body: ``ApiError(status, message, headers)``."""
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -71,26 +57,20 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     return JSONResponse(body, status, headers=_NO_STORE | (headers or {}))
 
 
-async def _api_error(request: Request, exc: Exception) -> Response:
-    """Answer an ApiError."""
-    assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.message, exc.headers)
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    """Answer Starlette's routing errors (404, 405) in the same shape as the API's own."""
+async def _error(request: Request, exc: Exception) -> Response:
+    """Answer ApiError, and Starlette's own 404 and 405, as PersonaClick's error body."""
     assert isinstance(exc, HTTPException)
     headers = dict(exc.headers or {})
-    if exc.status_code == 405:
+    if isinstance(exc, ApiError):
+        message = exc.detail
+    elif exc.status_code == 405:
         message = f"This path only accepts {headers.get('Allow', 'other')} requests."
-    elif exc.status_code == 404:
-        message = "Nothing is served at this path."
     else:
-        message = f"{exc.detail}."
+        message = "Nothing is served at this path."
     return error_response(exc.status_code, message, headers)
 
 
-EXCEPTION_HANDLERS = {ApiError: _api_error, HTTPException: _http_error}
+EXCEPTION_HANDLERS = {HTTPException: _error}
 
 
 # --- request body and parameters ---------------------------------------------------------------
@@ -239,18 +219,9 @@ def _json(payload: object) -> Response:
 # --- endpoints ---------------------------------------------------------------------------------
 
 
-async def _segments_add(request: Request) -> Response:
-    """POST /segments/add."""
-    return await _change_membership(request, "add")
-
-
-async def _segments_remove(request: Request) -> Response:
-    """POST /segments/remove."""
-    return await _change_membership(request, "remove")
-
-
 async def _change_membership(request: Request, action: str) -> Response:
-    """Validate an add/remove body in a fixed order (401, 422, 404, 422) and write it."""
+    """POST /segments/add or /segments/remove: validate in a fixed order (401, 422, 404, 422),
+    then write."""
     if await _apply_fault(request, action):
         return Response()
     params = await _params(request)
@@ -307,8 +278,8 @@ async def _faults(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/segments/add", _segments_add, methods=["POST"]),
-    Route("/segments/remove", _segments_remove, methods=["POST"]),
+    Route("/segments/add", partial(_change_membership, action="add"), methods=["POST"]),
+    Route("/segments/remove", partial(_change_membership, action="remove"), methods=["POST"]),
     Route("/segments/get", _segments_get, methods=["GET", "POST"]),
     Route("/_sandbox/catalogue", _catalogue, methods=["GET"]),
     Route("/_sandbox/faults", _faults, methods=["GET", "PUT", "DELETE"]),

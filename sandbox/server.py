@@ -12,8 +12,7 @@ the fault that drops a connection::
     server.faults.set("get", status=503)
     server.close()
 
-Public names: ``DEFAULT_DATA``, ``DEFAULT_ROOT``, ``DEFAULT_SEED``, ``HEADER_DEADLINE_SECONDS``,
-``ISOLATION_HEADERS``, ``LOOPBACK_HOSTS``, ``LOOPBACK_ORIGIN``, ``SandboxServer``, ``start_server``.
+Public names: ``DEFAULT_DATA``, ``DEFAULT_SEED``, ``SandboxServer``, ``start_server``.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 import uvicorn
 from starlette.applications import Starlette
 from starlette.datastructures import Headers, MutableHeaders
@@ -45,17 +45,7 @@ from sandbox.faults import FaultTable
 from sandbox.static import DEMO_PAGE_FILES, PageFiles
 from sandbox.store import Shop, Store, load_seed
 
-__all__ = [
-    "DEFAULT_DATA",
-    "DEFAULT_ROOT",
-    "DEFAULT_SEED",
-    "HEADER_DEADLINE_SECONDS",
-    "ISOLATION_HEADERS",
-    "LOOPBACK_HOSTS",
-    "LOOPBACK_ORIGIN",
-    "SandboxServer",
-    "start_server",
-]
+__all__ = ["DEFAULT_DATA", "DEFAULT_SEED", "SandboxServer", "start_server"]
 
 _PACKAGE = Path(__file__).resolve().parent
 DEFAULT_ROOT = _PACKAGE.parent
@@ -210,6 +200,8 @@ def _build_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.closing = asyncio.Event()
         app.state.loop = asyncio.get_running_loop()
+        # Static files are read in worker threads: start one now, not on the first page load.
+        await anyio.to_thread.run_sync(DEFAULT_ROOT.stat)
         yield
 
     hosts = list(LOOPBACK_HOSTS)

@@ -29,9 +29,10 @@ new MutationObserver((_, observer) => {{
 
 
 @contextlib.contextmanager
-def served_chromium():
-    """The repository served by the sandbox (cross-origin isolated) and Playwright, both closed."""
-    with serve() as server, sync_playwright() as playwright:
+def served_chromium(pages=False):
+    """The demo (or with pages, the test and bench pages) served cross-origin isolated by the
+    sandbox, and Playwright; both closed on the way out."""
+    with serve(pages=pages) as server, sync_playwright() as playwright:
         yield server, playwright
 
 

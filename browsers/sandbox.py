@@ -1,27 +1,64 @@
-"""The local sandbox as tests and benchmarks start it: a free port, its own data folder."""
+"""The local sandbox as tests and benchmarks start it: a free port, its own data folder.
+
+By default it serves the demo page; ``pages=True`` serves the test and benchmark pages instead,
+copied with what they load into a folder of their own, paths kept (the sandbox serves only the
+demo's files from the repository).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from sandbox.server import DEFAULT_ROOT, DEFAULT_SEED, SandboxServer, start_server
+from sandbox.server import DEFAULT_SEED, SandboxServer, start_server
+
+ROOT = Path(__file__).resolve().parent.parent
+# What the test and benchmark pages load, relative to the repository (make test builds dist/).
+PAGE_SOURCES = (
+    "tests/browser",
+    "bench",
+    "personaclick_bridge.py",
+    "dist",
+    "sandbox/fake_sdk.js",
+    "start-python.js",
+)
+
+
+def page_folder(dest: Path) -> Path:
+    """Copy PAGE_SOURCES into dest, keeping their paths, and return dest."""
+    for source in PAGE_SOURCES:
+        target = Path(dest) / source
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if (ROOT / source).is_dir():
+            shutil.copytree(ROOT / source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(ROOT / source, target)
+    return Path(dest)
 
 
 class Sandbox:
-    """A sandbox on 127.0.0.1 serving the repository; ``restart()`` keeps its port and data.
+    """A sandbox on 127.0.0.1; ``restart()`` keeps its port and data.
 
-    ``isolate`` sends the cross-origin-isolation headers that PyScript workers need.
+    ``root`` None serves the demo page, a folder that folder. ``isolate`` sends the
+    cross-origin-isolation headers that PyScript workers need.
     """
 
-    def __init__(self, data_dir: Path, *, seed: Path = DEFAULT_SEED, isolate: bool = True) -> None:
-        self._options = {"root": DEFAULT_ROOT, "data_dir": data_dir, "seed_path": seed}
-        self._options["isolate"] = isolate
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        root: Path | None = None,
+        seed: Path = DEFAULT_SEED,
+        isolate: bool = True,
+    ) -> None:
+        self._options = {"root": root, "data_dir": data_dir, "seed_path": seed, "isolate": isolate}
         self.server: SandboxServer = start_server(**self._options)
         self.url = self.server.url
+        self.port = self.server.port
 
     @property
     def faults(self):
@@ -35,23 +72,33 @@ class Sandbox:
 
     def restart(self) -> None:
         """Stop the server and start a new one on the same port, with the same data."""
-        port = int(self.url.rstrip("/").rsplit(":", 1)[1])
         self.server.close()
-        self.server = start_server(**self._options, port=port)
+        self.server = start_server(**self._options, port=self.port)
 
     def close(self) -> None:
         self.server.close()
 
 
 @contextlib.contextmanager
-def serve(*, shops: list[dict] | None = None, isolate: bool = True) -> Iterator[Sandbox]:
-    """A sandbox with a fresh data folder, seeded with shops (default: the shipped seed)."""
+def serve(
+    *,
+    shops: list[dict] | None = None,
+    isolate: bool = True,
+    pages: bool = False,
+    root: Path | None = None,
+) -> Iterator[Sandbox]:
+    """A sandbox with a fresh data folder, seeded with shops (default: the shipped seed).
+
+    It serves the demo page, or with ``pages`` the test and benchmark pages, or ``root``.
+    """
     with tempfile.TemporaryDirectory() as folder:
         seed = DEFAULT_SEED
         if shops is not None:
             seed = Path(folder) / "seed.json"
             seed.write_text(json.dumps({"shops": shops}))
-        sandbox = Sandbox(Path(folder) / "data", seed=seed, isolate=isolate)
+        if pages:
+            root = page_folder(Path(folder) / "pages")
+        sandbox = Sandbox(Path(folder) / "data", root=root, seed=seed, isolate=isolate)
         try:
             yield sandbox
         finally:

@@ -23,8 +23,8 @@ def engine(engine_name):
 
 @pytest.fixture(scope="session")
 def sandbox():
-    """The sandbox serving the repository, cross-origin isolated as PyScript workers need."""
-    with serve() as started:
+    """The sandbox serving the test pages, cross-origin isolated as PyScript workers need."""
+    with serve(pages=True) as started:
         yield started
 
 

@@ -63,7 +63,7 @@ def segment_lines(page):
 
 
 def posts(page):
-    return [url for url in page.requests if "/api/segments/add" in url]
+    return [url for url in page.requests if "/segments/add" in url]
 
 
 def test_visitor_joins_sees_and_leaves_a_segment(page, demo_server, runtime):

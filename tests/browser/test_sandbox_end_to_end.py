@@ -23,7 +23,7 @@ READY = "document.querySelector('#ready[data-ready]')"
 @pytest.fixture
 def restartable():
     """A sandbox of its own whose shop has MANY static segments (ids 1..MANY); restartable."""
-    with serve(shops=SHOPS, isolate=False) as server:
+    with serve(shops=SHOPS, isolate=False, pages=True) as server:
         yield server
 
 
@@ -45,7 +45,7 @@ def memberships(page, server):
 
 
 def api_requests(page, endpoint):
-    return [url for url in page.requests if f"/api/segments/{endpoint}" in url]
+    return [url for url in page.requests if f"/segments/{endpoint}" in url]
 
 
 def test_join_list_leave(page, restartable):

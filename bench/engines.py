@@ -73,17 +73,15 @@ def per_call(engine, url):
 def measure(engine_names, runs):
     """{engine: {configuration label: {"boot": [samples], "per_call": [samples]}}}."""
     figures = {}
-    with serve() as sandbox:
+    with serve(pages=True) as sandbox:
         for name in engine_names:
             with running(name) as engine:
                 figures[name] = {}
                 for configuration in CONFIGURATIONS:
-                    page = f"{sandbox.url}bench/page.html?{configuration.query}"
+                    url = f"{sandbox.url}bench/page.html?{configuration.query}&suite="
                     figures[name][configuration.label] = {
-                        "boot": [boot(engine, f"{page}&suite=boot") for _ in range(runs)],
-                        "per_call": [
-                            per_call(engine, f"{page}&suite=per_call") for _ in range(runs)
-                        ],
+                        "boot": [boot(engine, url + "boot") for _ in range(runs)],
+                        "per_call": [per_call(engine, url + "per_call") for _ in range(runs)],
                     }
     return figures
 

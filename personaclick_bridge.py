@@ -17,8 +17,9 @@ Public names: ``DEFAULT_TIMEOUT``, ``segment_add``, ``segment_remove``, ``segmen
 Exceptions::
 
     PersonaClickError          every failure of the SDK or of the page around it
-    ├── SDKNotLoadedError      no callable ``window[global_name]`` (the loader snippet is missing)
-    ├── SDKTimeoutError        segment_get got no answer within ``.timeout`` seconds
+    ├── SDKNotLoadedError      no callable ``window[global_name]`` (the loader snippet is missing),
+    │                          or the SDK script did not load (blocked or unreachable)
+    ├── SDKTimeoutError        the SDK took segment_get and gave no answer within ``.timeout`` s
     └── SDKError               the SDK threw, or answered with an error or a malformed payload
 
 Caller mistakes raise ``TypeError`` or ``ValueError`` before anything reaches the SDK; their
@@ -26,6 +27,7 @@ messages never contain an email address or a phone number.
 
 ``segment_add`` and ``segment_remove`` return once the SDK (or its loader stub) has *queued*
 the call: PersonaClick reports nothing back for them, so success means queued, not confirmed.
+Concurrent ``segment_get`` calls on one SDK global share one SDK call; ``fresh=True`` opts out.
 """
 
 import json
@@ -58,8 +60,11 @@ _MAX_SEGMENT_ID_LENGTH = 64
 _MAX_EMAIL_LENGTH = 254
 _PHONE_SEPARATORS = " -.()"
 
-# The JavaScript that runs on the page: it looks the SDK up, makes the call, keeps the timeout in
-# JS and answers with JSON text, so no Python callable or proxy is ever handed to the SDK.
+# The JavaScript that runs on the page: it looks the SDK up, makes the call, keeps the timeouts in
+# JS and answers with JSON text, so no Python callable or proxy is ever handed to the SDK. A get
+# joins the SDK call in flight on the same global, unless an add/remove came after it started,
+# every earlier caller has stopped waiting, or it asks to be fresh; each caller keeps its own
+# timer, and parsing the text gives each its own copy of the answer.
 _EDGE_JS = """
 const outcome = (value) => JSON.stringify(value);
 const errorText = (error) => String(error && error.message !== undefined ? error.message : error);
@@ -67,9 +72,12 @@ const lookUp = (globalName) => {
   const sdk = globalThis[globalName];
   return typeof sdk === "function" ? sdk : null;
 };
+// One table for the page: Python in every interpreter and worker shares the calls in flight.
+const joinable = (globalThis[Symbol.for("personaclick_bridge.joinable_gets.v1")] ??= new Map());
 const send = (globalName, action, params) => {
   const sdk = lookUp(globalName);
   if (sdk === null) return outcome({ missing: true });
+  joinable.delete(globalName);
   try {
     sdk("segment", action, JSON.parse(params));
   } catch (error) {
@@ -77,37 +85,59 @@ const send = (globalName, action, params) => {
   }
   return outcome({ queued: true });
 };
-const get = (globalName, timeoutMs, reply) => {
+const stillQueued = (globalName, callback) => {
+  const queue = globalThis[globalName]?.q;
+  return Array.isArray(queue) && queue.some((args) => args[2] === callback);
+};
+const finish = (call, text) => {
+  if (call.waiting === null) return;
+  if (joinable.get(call.globalName) === call) joinable.delete(call.globalName);
+  const waiting = call.waiting;
+  call.waiting = null;
+  for (const [reply, timer] of waiting) {
+    clearTimeout(timer);
+    reply(text);
+  }
+};
+const start = (call, sdk) => {
+  call.callback = (payload) => {
+    let text;
+    try {
+      text = outcome({ answer: payload === undefined ? null : payload });
+    } catch (error) {
+      text = outcome({ unreadable: errorText(error) });
+    }
+    finish(call, text);
+  };
+  joinable.set(call.globalName, call);
+  try {
+    sdk("segment", "get", call.callback);
+  } catch (error) {
+    finish(call, outcome({ threw: errorText(error) }));
+  }
+};
+const get = (globalName, timeoutMs, fresh, reply) => {
   const sdk = lookUp(globalName);
   if (sdk === null) return reply(outcome({ missing: true }));
-  let settled = false;
-  const settle = (make) => {
-    if (settled) return;
-    settled = true;
-    clearTimeout(timer);
-    reply(make());
-  };
-  const timer = setTimeout(() => settle(() => outcome({ timeout: true })), timeoutMs);
-  const callback = (payload) => settle(() => {
-    try {
-      return outcome({ answer: payload === undefined ? null : payload });
-    } catch (error) {
-      return outcome({ unreadable: errorText(error) });
-    }
-  });
-  try {
-    sdk("segment", "get", callback);
-  } catch (error) {
-    settle(() => outcome({ threw: errorText(error) }));
-  }
+  const joined = fresh ? undefined : joinable.get(globalName);
+  const call = joined ?? { globalName, waiting: new Map(), callback: null };
+  const timer = setTimeout(() => {
+    call.waiting.delete(reply);
+    if (call.waiting.size === 0 && joinable.get(globalName) === call) joinable.delete(globalName);
+    // Still in the loader stub's queue: the SDK script never ran.
+    const unloaded = stillQueued(globalName, call.callback);
+    reply(outcome(unloaded ? { unloaded: true } : { timeout: true }));
+  }, timeoutMs);
+  call.waiting.set(reply, timer);
+  if (joined === undefined) start(call, sdk);
 };
 return { send, get };
 """
 # Runs where Python runs: the promise Python awaits lives in its own thread, so a call from a
 # worker crosses to the page once and nothing awaited is held across threads.
 _PROMISE_JS = """
-return (get) => (globalName, timeoutMs) =>
-  new Promise((resolve) => get(globalName, timeoutMs, resolve));
+return (get) => (globalName, timeoutMs, fresh) =>
+  new Promise((resolve) => get(globalName, timeoutMs, fresh, resolve));
 """
 
 
@@ -116,18 +146,32 @@ class PersonaClickError(Exception):
 
 
 class SDKNotLoadedError(PersonaClickError):
-    """The page has no callable ``window[global_name]``: the loader snippet is missing."""
+    """PersonaClick's SDK is not on the page, so nothing reached PersonaClick.
 
-    def __init__(self, global_name: str) -> None:
+    Either there is no callable ``window[global_name]`` (the loader snippet is missing), or
+    the SDK script did not load (blocked or unreachable): a ``segment_get`` timed out while
+    its call still waited in the loader stub's queue. ``timeout`` is ``None`` in the first case.
+    """
+
+    def __init__(self, global_name: str, timeout: float | None = None) -> None:
         self.global_name = global_name
-        super().__init__(
-            f"window.{global_name} is not a function: add PersonaClick's loader snippet "
-            "(the queue stub and the SDK script tag) to the page before calling the bridge"
-        )
+        self.timeout = timeout
+        if timeout is None:
+            message = (
+                f"window.{global_name} is not a function: add PersonaClick's loader snippet "
+                "(the queue stub and the SDK script tag) to the page before calling the bridge"
+            )
+        else:
+            message = (
+                f"PersonaClick's SDK script did not load (blocked, for example by an ad blocker, "
+                f"or unreachable): segment_get waited {timeout:g} s in the queue of the loader "
+                f"stub window.{global_name}, which only the SDK script empties"
+            )
+        super().__init__(message)
 
 
 class SDKTimeoutError(PersonaClickError):
-    """The SDK did not call back within ``timeout`` seconds."""
+    """The SDK took the call but did not call back within ``timeout`` seconds."""
 
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
@@ -176,13 +220,24 @@ class PersonaClick:
         """Queue removing the current visitor (optionally bound to email/phone) from a segment."""
         self._send("remove", _segment_params(segment_id, email, phone))
 
-    async def segment_get(self, *, timeout: float | None = None) -> list[Segment]:
-        """Return the current visitor's segments as a list of plain dicts."""
+    async def segment_get(
+        self, *, timeout: float | None = None, fresh: bool = False
+    ) -> list[Segment]:
+        """Return the current visitor's segments as a list of plain dicts.
+
+        A call made while another ``segment_get`` on the same global waits for the SDK shares
+        that SDK call and its answer (never across an add/remove made since it started);
+        ``fresh=True`` makes a call of its own, which later calls may share.
+        """
         timeout = self.timeout if timeout is None else _checked_timeout(timeout)
-        _, get = _edge()
-        answer = json.loads(await get(self.global_name, timeout * 1000))
+        if fresh is not True and fresh is not False:
+            msg = f"fresh must be True or False, got {fresh!r}"
+            raise TypeError(msg)
+        answer = json.loads(await _edge()[1](self.global_name, timeout * 1000, fresh))
         if "timeout" in answer:
             raise SDKTimeoutError(timeout)
+        if "unloaded" in answer:
+            raise SDKNotLoadedError(self.global_name, timeout)
         self._raise_for_failure("get", answer, {})
         return _segments_from_payload(answer["answer"])
 
@@ -215,9 +270,9 @@ async def segment_remove(
     await _default.segment_remove(segment_id, email=email, phone=phone)
 
 
-async def segment_get(*, timeout: float | None = None) -> list[Segment]:
+async def segment_get(*, timeout: float | None = None, fresh: bool = False) -> list[Segment]:
     """Return the current visitor's segments, with the default ``PersonaClick()``."""
-    return await _default.segment_get(timeout=timeout)
+    return await _default.segment_get(timeout=timeout, fresh=fresh)
 
 
 _edge_functions = None

@@ -31,6 +31,7 @@ Concurrent ``segment_get`` calls on one SDK global share one SDK call; ``fresh=T
 """
 
 import json
+import sys
 
 try:
     from typing import TypedDict
@@ -134,10 +135,25 @@ const get = (globalName, timeoutMs, fresh, reply) => {
 return { send, get };
 """
 # Runs where Python runs: the promise Python awaits lives in its own thread, so a call from a
-# worker crosses to the page once and nothing awaited is held across threads.
+# worker crosses to the page once and nothing awaited is held across threads. With handOver,
+# answers reach Python from a message task: MicroPython's asyncio wakes a task by setTimeout(0),
+# which browsers stretch to 4 ms once timers nest, and a message task starts the nesting afresh.
 _PROMISE_JS = """
-return (get) => (globalName, timeoutMs, fresh) =>
-  new Promise((resolve) => get(globalName, timeoutMs, fresh, resolve));
+return (get, handOver) => {
+  let deliver = (resolve) => resolve;
+  if (handOver) {
+    const answers = [];
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      for (const [resolve, text] of answers.splice(0)) resolve(text);
+    };
+    deliver = (resolve) => (text) => {
+      if (answers.push([resolve, text]) === 1) channel.port2.postMessage(null);
+    };
+  }
+  return (globalName, timeoutMs, fresh) =>
+    new Promise((resolve) => get(globalName, timeoutMs, fresh, deliver(resolve)));
+};
 """
 
 
@@ -290,7 +306,9 @@ def _edge():
             import js as here  # the worker's own global scope
         else:
             here = window
-        _edge_functions = (edge.send, here.Function(_PROMISE_JS)()(edge.get))
+        # A worker already hears each answer in a message task of its own.
+        hand_over = sys.implementation.name == "micropython" and not RUNNING_IN_WORKER
+        _edge_functions = (edge.send, here.Function(_PROMISE_JS)()(edge.get, hand_over))
     return _edge_functions
 
 

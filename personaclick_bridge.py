@@ -250,11 +250,12 @@ class PersonaClick:
             msg = f"fresh must be True or False, got {fresh!r}"
             raise TypeError(msg)
         answer = json.loads(await _edge()[1](self.global_name, timeout * 1000, fresh))
-        if "timeout" in answer:
-            raise SDKTimeoutError(timeout)
-        if "unloaded" in answer:
-            raise SDKNotLoadedError(self.global_name, timeout)
-        self._raise_for_failure("get", answer, {})
+        if "answer" not in answer:
+            if "timeout" in answer:
+                raise SDKTimeoutError(timeout)
+            if "unloaded" in answer:
+                raise SDKNotLoadedError(self.global_name, timeout)
+            self._raise_for_failure("get", answer, {})
         return _segments_from_payload(answer["answer"])
 
     def _send(self, action: str, params: dict) -> None:
@@ -400,17 +401,21 @@ def _checked_global_name(global_name: object) -> str:
 
 
 def _segments_from_payload(payload: object) -> list[Segment]:
-    """Convert what the SDK passed to the segment_get callback, or raise SDKError."""
+    """Check what the SDK passed to the segment_get callback (parsed for this caller alone,
+    so it is changed in place), or raise SDKError."""
     if payload is None:
         return []
     if isinstance(payload, dict) and payload.get("status") == "error":
         raise SDKError(f"PersonaClick answered with an error: {_error_message(payload)}")
     if not isinstance(payload, list):
         raise SDKError(f"PersonaClick answered with {_describe(payload)}, not a list of segments")
-    return [_segment_from_item(index, item) for index, item in enumerate(payload)]
+    for index, item in enumerate(payload):
+        _check_segment(index, item)
+    return payload
 
 
-def _segment_from_item(index: int, item: object) -> Segment:
+def _check_segment(index: int, item: object) -> None:
+    """Check one segment of a freshly parsed answer and turn a digit-string id into an int."""
     if not isinstance(item, dict):
         raise SDKError(f"segment {index} in PersonaClick's answer is {_describe(item)}")
     for key in ("id", "type"):
@@ -423,9 +428,7 @@ def _segment_from_item(index: int, item: object) -> Segment:
         raise SDKError(f"segment {index} in PersonaClick's answer has the id {item['id']!r}")
     if not isinstance(item["type"], str):
         raise SDKError(f"segment {index} in PersonaClick's answer has the type {item['type']!r}")
-    segment = dict(item)
-    segment["id"] = segment_id
-    return segment
+    item["id"] = segment_id
 
 
 def _error_message(payload: dict) -> str:

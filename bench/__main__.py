@@ -60,6 +60,8 @@ def boot(server, playwright, runs):
     """Cold and warm boot of the bridge's page and the glue's page, first one then the other."""
     figures = {}
     for name, query in INTERPRETERS.items():
+        if runs == 0:
+            break
         urls = {"bridge": f"{server.url}bench/page.html?suite=boot&{query}"}
         urls["glue"] = urls["bridge"] + "&glue"
         cold_and_warm(playwright, urls["glue"], DONE)  # untimed: the OS caches the files first
@@ -282,7 +284,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of the calls and widgets pages")
     # Boot times swing most on a shared machine, and a boot costs seconds, not minutes.
-    parser.add_argument("--boot-runs", type=int, default=11, help="runs of each boot page")
+    parser.add_argument(
+        "--boot-runs", type=int, default=11, help="runs of each boot page (0: no boot rows)"
+    )
     arguments = parser.parse_args()
     runs = arguments.runs
     with served_chromium() as (server, playwright):

@@ -12,7 +12,7 @@ import gc
 import json
 import time
 
-from pyscript import document, when, window
+from pyscript import RUNNING_IN_WORKER, document, when, window
 
 import glue
 import personaclick_bridge as pc
@@ -164,8 +164,16 @@ async def memory():
     return {"calls": MEMORY_CALLS, "before": before, "after": await memory_now()}
 
 
+if RUNNING_IN_WORKER:
+    import js as here  # the worker's own global scope: a bare await must not cross threads
+else:
+    here = window
+# The heap floor: a JS promise answered in a microtask, as the SDK answers, awaited bare.
+bare_promise = here.Function("return () => new Promise((r) => queueMicrotask(() => r('[]')))")()
+
+
 async def bare_await():
-    await window.benchBareAwait()
+    await bare_promise()
 
 
 async def heap_floor():

@@ -65,7 +65,7 @@ async def load_catalogue():
     if "sdk=cdn" in window.location.search:
         return
     # Absolute: in a worker a relative URL would resolve against the worker's script.
-    response = await fetch(f"{window.location.origin}/api/catalogue?shop_id={SHOP_ID}")
+    response = await fetch(f"{window.location.origin}/_sandbox/catalogue?shop_id={SHOP_ID}")
     catalogue = await response.json()
     options = document.getElementById("catalogue")
     for segment in catalogue:

@@ -289,7 +289,7 @@ def main():
     )
     arguments = parser.parse_args()
     runs = arguments.runs
-    with served_chromium() as (server, playwright):
+    with served_chromium(pages=True) as (server, playwright):
         boot_figures = boot(server, playwright, arguments.boot_runs)
         call_figures = page_runs(server, playwright, "calls", runs)
         widget_figures = page_runs(server, playwright, "widgets", runs)

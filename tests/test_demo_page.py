@@ -74,7 +74,7 @@ def segment_lines(page):
 
 
 def posts(watched):
-    return [url for url in watched.requests if "/api/segments/add" in url]
+    return [url for url in watched.requests if "/segments/add" in url]
 
 
 def test_visitor_joins_sees_and_leaves_a_segment(watched_page, demo_server, runtime):

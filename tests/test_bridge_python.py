@@ -6,6 +6,7 @@ scripted SDK of the browser tests (tests/browser/fake_sdk.js); the browser cases
 """
 
 import asyncio
+import concurrent.futures
 import itertools
 import json
 import queue
@@ -447,6 +448,12 @@ class NodeEdge:
         self.process.wait(timeout=10)
 
 
+def run_loop(coroutine):
+    """asyncio.run in a thread of its own: Playwright's sync API may hold a loop in this one."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 @pytest.fixture
 def node_edge(monkeypatch):
     edge = NodeEdge()
@@ -467,7 +474,7 @@ def test_concurrent_gets_share_one_sdk_call(node_edge):
         calls = [pc.segment_get() for _ in range(50)] + [c.segment_get() for c in clients]
         return await asyncio.gather(*calls)
 
-    results = asyncio.run(gets())
+    results = run_loop(gets())
     assert results == [SEGMENTS] * 100
     assert node_edge.sdk_actions() == ["get"]
 
@@ -479,7 +486,7 @@ def test_each_caller_gets_its_own_copy(node_edge):
     async def gets():
         return await asyncio.gather(pc.segment_get(), pc.segment_get(), pc.segment_get())
 
-    first, second, third = asyncio.run(gets())
+    first, second, third = run_loop(gets())
     first[0]["type"] = "changed"
     first.append({"id": 1, "type": "static"})
     second.clear()
@@ -502,7 +509,7 @@ def test_get_after_add_or_remove_never_joins_an_earlier_call(node_edge):
         after_remove = await pc.segment_get()
         return await before, await joined, await after_add, after_remove
 
-    before, joined, after_add, after_remove = asyncio.run(gets())
+    before, joined, after_add, after_remove = run_loop(gets())
     assert before == joined == [{"id": 0, "type": "static"}]
     assert [after_add[0]["id"], after_remove[0]["id"]] == [1, 2]
     assert node_edge.sdk_actions() == ["get", "add", "get", "remove", "get"]
@@ -520,7 +527,7 @@ def test_short_timeout_ends_only_its_own_wait(node_edge):
             return_exceptions=True,
         )
 
-    long_wait, short_wait, other = asyncio.run(gets())
+    long_wait, short_wait, other = run_loop(gets())
     assert isinstance(short_wait, pc.SDKTimeoutError) and short_wait.timeout == 0.01
     assert long_wait == other == SEGMENTS
     assert node_edge.sdk_actions() == ["get"]
@@ -534,7 +541,7 @@ def test_sdk_error_reaches_every_caller_as_its_own_exception(node_edge):
         calls = [pc.segment_get() for _ in range(3)]
         return await asyncio.gather(*calls, return_exceptions=True)
 
-    errors = asyncio.run(gets())
+    errors = run_loop(gets())
     assert all(isinstance(error, pc.SDKError) and "no shop" in str(error) for error in errors)
     assert len({id(error) for error in errors}) == 3
     assert node_edge.sdk_actions() == ["get"]
@@ -551,7 +558,7 @@ def test_fresh_calls_the_sdk_and_later_calls_may_join_it(node_edge):
         joined = await pc.segment_get()
         return [await call for call in (first, *fresh)] + [joined]
 
-    ids = [segments[0]["id"] for segments in asyncio.run(gets())]
+    ids = [segments[0]["id"] for segments in run_loop(gets())]
     assert ids[:4] == [0, 1, 2, 3] and ids[4] == 3, ids
     assert node_edge.sdk_actions() == ["get"] * 4
 
@@ -565,7 +572,7 @@ def test_call_nobody_waits_for_is_not_joined(node_edge):
             await pc.segment_get(timeout=0.01)
         return await pc.segment_get()
 
-    assert asyncio.run(gets()) == [{"id": 1, "type": "static"}]
+    assert run_loop(gets()) == [{"id": 1, "type": "static"}]
     assert node_edge.sdk_actions() == ["get", "get"]
 
 
@@ -581,9 +588,9 @@ def test_blocked_sdk_is_named_and_a_silent_one_is_a_timeout(node_edge):
             pc.segment_get(timeout=0.02), pc.segment_get(timeout=0.03), return_exceptions=True
         )
 
-    errors = asyncio.run(blocked())
+    errors = run_loop(blocked())
     assert all(type(error) is pc.SDKNotLoadedError for error in errors), errors
     assert "did not load" in str(errors[0]) and errors[1].timeout == 0.03
     node_edge.behave(get="never")
     with pytest.raises(pc.SDKTimeoutError):
-        asyncio.run(pc.segment_get(timeout=0.02))
+        run_loop(pc.segment_get(timeout=0.02))

@@ -162,6 +162,9 @@ def report_per_call(table, figures):
     for name, samples in figures.items():
         for context, label in CONTEXTS.items():
             per_call = [s["per_call_us"][context] for s in samples]
+            if "glue" not in per_call[0]:
+                table.add(f"per call, {label}", name, spread([s["bridge"] for s in per_call], "µs"))
+                continue
             ratios = [s["ratio"] for s in per_call]
             limit = PER_CALL_RATIO_BUDGET
             if name == "Pyodide, main thread":

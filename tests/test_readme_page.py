@@ -30,6 +30,17 @@ VENDORED = {
 }
 SANDBOX_IN_README = "http://127.0.0.1:8000/"
 DEVICE = "personaclick_device_id"
+# The rest of a storefront page: only what the README leaves to the developer.
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<link rel="icon" href="data:,">
+{loader}</head>
+<body>
+{tags}</body>
+</html>
+"""
 INTERPRETER_LINE = re.compile(r"^interpreter = .*$", re.MULTILINE)
 
 
@@ -97,8 +108,7 @@ def assemble_page(folder, sandbox, interpreter, toml_name):
         tags = tags.replace('type="py"', 'type="mpy"')
         (micropython_line,) = INTERPRETER_LINE.findall(blocks["toml-micropython"])
         toml = INTERPRETER_LINE.sub(micropython_line, toml)
-    page = f"<!doctype html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'>\n<link rel='icon' href='data:,'>\n{loader}</head>\n"
-    page += f"<body>\n{tags}</body>\n</html>\n"
+    page = PAGE.format(loader=loader, tags=tags)
     (folder / "index.html").write_text(offline(page))
     (folder / "pyscript.toml").write_text(offline(toml))
     (folder / "main.py").write_text(blocks["main-py"])

@@ -199,7 +199,12 @@ async def load_catalogue():
     if "sdk=cdn" in window.location.search:
         return
     # Absolute: in a worker a relative URL would resolve against the worker's script.
-    response = await fetch(f"{window.location.origin}{CATALOGUE_PATH}?shop_id={SHOP_ID}")
+    url = f"{window.location.origin}{CATALOGUE_PATH}?shop_id={SHOP_ID}"
+    try:
+        response = await fetch(url)
+    except Exception as error:  # noqa: BLE001 - the shop works without names: say why, go on
+        log(f"the catalogue could not be fetched ({error}): segments are shown by number")
+        return
     if not response.ok:
         log(f"the catalogue answered HTTP {response.status}: segments are shown by number")
         return
@@ -259,6 +264,8 @@ async def change_membership(joining, segment_id, status_id, fields, *, email=Non
 @when("submit", "#newsletter")
 async def on_subscribe(event):
     email, phone = value("newsletter-email"), value("newsletter-phone") or None
+    for input_id in NEWSLETTER_FIELDS.values():
+        mark_field(input_id, "")
     if not email:
         mark_field("newsletter-email", "Please enter your email address.")
         element("newsletter-email").focus()

@@ -138,8 +138,13 @@ def test_segments_personalise_the_shop(watched_page, demo_server, runtime):
 
 @pytest.mark.parametrize("worker", WORKERS)
 def test_widgets_work_in_a_worker(watched_page, isolated_demo_server, worker):
-    """The same widgets run in a worker on a cross-origin-isolated page."""
-    join_offered_and_leave(open_demo(watched_page, isolated_demo_server, WORKERS[worker]))
+    """The same widgets run in a worker on a cross-origin-isolated page, forms included."""
+    page = open_demo(watched_page, isolated_demo_server, WORKERS[worker])
+    join_offered_and_leave(page)
+    page.fill("#segment-id", "100500")
+    page.press("#segment-id", "Enter")
+    wait_for_status(page, "profile-status", "Done: you are now in Newsletter.")
+    assert segment_lines(page) == [NEWSLETTER]
 
 
 def test_newsletter_join_is_done_only_once_segment_get_shows_it(watched_page, demo_server, runtime):

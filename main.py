@@ -67,6 +67,11 @@ def name_of(segment_id):
     return entry["name"] if entry else f"segment {segment_id}"
 
 
+def shown(segment_id):
+    """A segment id for the console: typed text could be anything, an email address included."""
+    return repr(segment_id) if segment_id in catalogue or isinstance(segment_id, int) else "…"
+
+
 def friendly(error):
     """One sentence for a shopper, for every error the bridge raises."""
     if isinstance(error, pc.SDKNotLoadedError):
@@ -96,7 +101,7 @@ def mark_field(input_id, message):
 def show_invalid(error, fields):
     """Put a bridge TypeError/ValueError next to the field of the argument it names."""
     argument = str(error).split(" ")[0]  # the bridge's messages start with the argument's name
-    log(f"refused before sending: {error}")
+    log(f"refused before sending: the {argument} argument ({type(error).__name__})")
     input_id = fields.get(argument)
     if input_id is None:
         return "Please check the form."
@@ -249,13 +254,13 @@ async def change_membership(joining, segment_id, status_id, fields, *, email=Non
         say(status_id, show_invalid(error, fields), "error")
         return False
     except pc.PersonaClickError as error:
-        log(f"{call}({segment_id!r}) or the segment_get after it failed: {error!r}")
+        log(f"{call}({shown(segment_id)}) or the segment_get after it failed: {error!r}")
         say(status_id, friendly(error), "error")
         return False
     finally:
         set_busy(False)
     if (segment_id in ids) != joining:
-        log(f"{call}({segment_id!r}) was queued, but segment_get does not show the change")
+        log(f"{call}({shown(segment_id)}) was queued, but segment_get does not show the change")
         say(status_id, not_taken_effect(joining, segment_id), "error")
         return False
     return True

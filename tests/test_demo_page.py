@@ -197,6 +197,7 @@ def test_mistakes_are_explained_next_to_their_field(
     watched_page, demo_server, runtime, console_lines
 ):
     """Bad input is flagged with aria-invalid and a message of its own; nothing is sent."""
+    watched_page.expect_console_errors(*REFUSALS)
     page = open_demo(watched_page, demo_server, runtime)
     page.click("#newsletter-submit")
     assert field_error(page, "newsletter-email") == "Please enter your email address."
@@ -221,6 +222,9 @@ def test_mistakes_are_explained_next_to_their_field(
     assert page.get_attribute("#newsletter-phone", "aria-invalid") is None
     assert len(adds(watched_page)) == 1
     assert any("refused before sending" in line for line in console_lines)
+    page.fill("#segment-id", "ann.lee@example.com")
+    page.press("#segment-id", "Enter")
+    wait_for_status(page, "profile-status", "That did not take effect")
     assert not [line for line in console_lines if "ann.lee" in line or "20 79" in line]
 
 

@@ -6,8 +6,8 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test boot-table bench
 
-demo: vendor/.ready
-	$(PYTHON) -m sandbox --port $(PORT)
+demo: vendor/.ready $(VENV)/.sandbox-ready
+	$(BIN)/python -m sandbox --port $(PORT)
 
 test: vendor/.ready $(VENV)/.ready dist/.ready
 	@scripts/setup-system.sh chromium
@@ -42,8 +42,15 @@ dist/.ready: personaclick_bridge.py pyproject.toml README.md LICENSE CHANGELOG.m
 	$(BIN)/python -m build --no-isolation --outdir dist .
 	touch $@
 
-$(VENV)/.ready: requirements-test.txt
+# The sandbox's HTTP stack; the .pth file lets .venv/bin/python -m sandbox run from any folder.
+$(VENV)/.sandbox-ready: requirements-sandbox.txt
 	@scripts/setup-system.sh venv
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-sandbox.txt
+	$(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))' \
+		| xargs -I{} sh -c 'echo "$(CURDIR)" > {}/personaclick-sandbox.pth'
+	touch $@
+
+$(VENV)/.ready: requirements-test.txt $(VENV)/.sandbox-ready
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	touch $@

@@ -14,7 +14,7 @@ import personaclick_bridge as pc
 
 SHOP_ID = "demo-shop"
 # The sandbox's segment catalogue (names and types): PersonaClick's public API has none.
-CATALOGUE_PATH = "/api/catalogue"
+CATALOGUE_PATH = "/_sandbox/catalogue"
 NEWSLETTER_ID = 100500
 VIP_ID = 313
 # (name, description, price in cents, VIP member price in cents)

@@ -211,7 +211,7 @@ def main():
     parser.add_argument("--boot-runs", type=int, default=11, help="runs of each boot page")
     arguments = parser.parse_args()
     runs = arguments.runs
-    with served_chromium() as (server, playwright):
+    with served_chromium(pages=True) as (server, playwright):
         boot_figures = boot(server, playwright, arguments.boot_runs)
         call_figures = calls(server, playwright, runs)
     table = Table()

@@ -9,6 +9,7 @@ from playwright.sync_api import sync_playwright
 
 from sandbox.server import start_server
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.served_pages import page_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 # gc() and exact heap sizes for the memory figures; neither changes how pages run.
@@ -36,10 +37,12 @@ new MutationObserver((_, observer) => {{
 
 
 @contextlib.contextmanager
-def served_chromium():
-    """The repository served by the sandbox (cross-origin isolated) and Playwright, both closed."""
-    with tempfile.TemporaryDirectory() as data, sync_playwright() as playwright:
-        server = start_server(root=ROOT, data_dir=data, isolate=True)
+def served_chromium(pages=False):
+    """The demo (or with pages, the test and bench pages) served cross-origin isolated by the
+    sandbox, and Playwright; both closed on the way out."""
+    with tempfile.TemporaryDirectory() as temp, sync_playwright() as playwright:
+        root = page_folder(Path(temp) / "pages") if pages else None
+        server = start_server(root=root, data_dir=Path(temp) / "data", isolate=True)
         try:
             yield server, playwright
         finally:

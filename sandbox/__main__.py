@@ -1,13 +1,14 @@
-"""Command line: ``python -m sandbox [--host H] [--port P] [--data DIR] [--seed FILE] ...``."""
+"""Command line: ``python -m sandbox [--host H] [--port P] [--data D] [--seed F] [--root D]``."""
 
 from __future__ import annotations
 
 import argparse
 import signal
+import sys
 import threading
 from pathlib import Path
 
-from sandbox.server import DEFAULT_ROOT, DEFAULT_SEED, start_server
+from sandbox.server import DEFAULT_DATA, DEFAULT_SEED, start_server
 from sandbox.store import SeedError
 
 
@@ -20,17 +21,20 @@ def main(argv: list[str] | None = None) -> None:
     """Serve the sandbox until Ctrl-C or SIGTERM, after printing one ``Serving <url>`` line."""
     parser = argparse.ArgumentParser(
         prog="python -m sandbox",
-        description="Serve the demo's static files and a local PersonaClick-compatible API.",
+        description="Serve the demo page (or your own), /v3.js and a local PersonaClick API.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port; 0 picks a free one")
-    parser.add_argument("--data", type=Path, default=Path("data"), help="SQLite data directory")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="SQLite data directory")
     parser.add_argument("--seed", type=Path, default=DEFAULT_SEED, help="shops and segments JSON")
-    parser.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="static files directory")
+    parser.add_argument("--root", type=Path, help="serve this page folder instead of the demo")
     parser.add_argument(
         "--isolate", action="store_true", help="send COOP/COEP/CORP headers (SharedArrayBuffer)"
     )
     args = parser.parse_args(argv)
+    if args.host not in ("127.0.0.1", "::1", "localhost"):
+        warning = f"sandbox: warning: {args.host} is not loopback; others may reach the sandbox."
+        print(warning, file=sys.stderr)
     try:
         server = start_server(
             root=args.root,

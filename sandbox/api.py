@@ -1,110 +1,114 @@
-"""The sandbox's JSON endpoints: PersonaClick's segments API, the catalogue and the fault table.
+"""PersonaClick's segments API as Starlette endpoints, with the sandbox's catalogue and faults.
 
-Each endpoint validates its request the way PersonaClick does (a missing ``shop_id`` or ``did``
-is 401, a malformed parameter 422, an unknown shop or segment 404) and answers
-``(status, payload)``; failures are ``ApiError``, which the request handler answers as
-``{"status": "error", "message": ...}``::
+Each endpoint validates its request the way PersonaClick documents (a missing ``shop_id`` or
+``did`` is 401, a malformed parameter 422, an unknown shop or segment 404). Parameters come from
+the query string of a GET, else from a JSON object body or a form-encoded one (the docs' ``curl -d``
+examples). Errors carry their text both where the unified docs put it and where the REST page
+does: ``{"status": "error", "message": m, "payload": {"message": m}}``::
 
-    route = find_route("/api/segments/get")  # None for a static file path
-    status, payload = route.action("GET")(request)
+    from starlette.applications import Starlette
+    from sandbox.api import EXCEPTION_HANDLERS, ROUTES
 
-Public names: ``MAX_BODY_BYTES``, ``MAX_PARAM_CHARS``, ``ApiError``, ``Request``, ``Route``,
-``find_route``.
+    app = Starlette(routes=ROUTES, exception_handlers=EXCEPTION_HANDLERS)
+    # app.state.store, .shops, .faults and .closing must be set before it serves.
+
+Public names: ``DROP_EXTENSION``, ``EXCEPTION_HANDLERS``, ``ROUTES``, ``ApiError``,
+``error_response``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from email.message import Message
+from functools import partial
 from urllib.parse import parse_qsl
 
-from sandbox.faults import FaultError, FaultTable, is_int
-from sandbox.store import Shop, Store, normalise_segment_id
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
-__all__ = ["MAX_BODY_BYTES", "MAX_PARAM_CHARS", "ApiError", "Request", "Route", "find_route"]
+from sandbox.faults import FaultError, FaultTable, is_int
+from sandbox.store import Shop, normalise_segment_id
+
+__all__ = ["DROP_EXTENSION", "EXCEPTION_HANDLERS", "ROUTES", "ApiError", "error_response"]
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_PARAM_CHARS = 256
+# A client must deliver its whole body within this many seconds.
+BODY_DEADLINE_SECONDS = 10
+# The scope extension through which the server lets a fault close the connection unanswered.
+DROP_EXTENSION = "sandbox.drop"
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"\+[0-9]{7,15}")
+_FORM = "application/x-www-form-urlencoded"
+_NO_STORE = {"Cache-Control": "no-store"}
 
 
-class ApiError(Exception):
-    """An error answered as ``{"status": "error", "message": ...}`` with the given HTTP status."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
+class ApiError(HTTPException):
+    """An error answered as PersonaClick's error body: ``ApiError(status, message, headers)``."""
 
 
-@dataclass(frozen=True)
-class Request:
-    """One request as an endpoint sees it, with the sandbox state it may use.
-
-    ``read(n)`` returns exactly ``n`` body bytes or raises ApiError.
-    """
-
-    query: str
-    headers: Message
-    read: Callable[[int], bytes]
-    store: Store
-    shops: dict[str, Shop]
-    faults: FaultTable
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """PersonaClick's error body, with the message under both keys its docs use."""
+    body = {"status": "error", "message": message, "payload": {"message": message}}
+    return JSONResponse(body, status, headers=_NO_STORE | (headers or {}))
 
 
-Action = Callable[[Request], tuple[int, object]]
+async def _error(request: Request, exc: Exception) -> Response:
+    """Answer ApiError, and Starlette's own 404 and 405, as PersonaClick's error body."""
+    assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers or {})
+    if isinstance(exc, ApiError):
+        message = exc.detail
+    elif exc.status_code == 405:
+        message = f"This path only accepts {headers.get('Allow', 'other')} requests."
+    else:
+        message = "Nothing is served at this path."
+    return error_response(exc.status_code, message, headers)
 
 
-@dataclass(frozen=True)
-class Route:
-    """Actions of one API path by HTTP method, and the fault-table endpoint it obeys."""
-
-    methods: dict[str, Action]
-    fault: str | None = None
-
-    def action(self, method: str) -> Action:
-        """Return the action for ``method``, or fail with 405 naming the allowed methods."""
-        action = self.methods.get(method)
-        if action is None:
-            allow = ", ".join(self.methods)
-            raise ApiError(405, f"This endpoint only accepts {allow} requests.", {"Allow": allow})
-        return action
-
-
-def find_route(path: str) -> Route | None:
-    """Return the route of an API path, None for any other path; 404 for unknown API paths."""
-    route = _ROUTES.get(path)
-    if route is None and (
-        path.startswith(("/api/", "/_sandbox/")) or path in ("/api", "/_sandbox")
-    ):
-        raise ApiError(404, "This API endpoint does not exist.")
-    return route
+EXCEPTION_HANDLERS = {HTTPException: _error}
 
 
 # --- request body and parameters ---------------------------------------------------------------
 
 
-def _json_object(request: Request) -> dict[str, object]:
-    """Read and parse the JSON object body, enforcing length and content type."""
-    length_header = request.headers.get("Content-Length")
-    if length_header is None:
-        raise ApiError(411, "A Content-Length header is required.")
-    if not length_header.isascii() or not length_header.isdigit():
-        raise ApiError(400, "The Content-Length header is not a valid number.")
-    length = int(length_header)
-    if length > MAX_BODY_BYTES:
+async def _body(request: Request) -> bytes:
+    """Read the body: at most MAX_BODY_BYTES, delivered within BODY_DEADLINE_SECONDS."""
+    declared = request.headers.get("Content-Length", "0")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise ApiError(413, f"The request body must be at most {MAX_BODY_BYTES} bytes.")
+    chunks, size = [], 0
+    try:
+        async with asyncio.timeout(BODY_DEADLINE_SECONDS):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise ApiError(413, f"The request body must be at most {MAX_BODY_BYTES} bytes.")
+                chunks.append(chunk)
+    except TimeoutError:
+        message = f"The request body must arrive within {BODY_DEADLINE_SECONDS} seconds."
+        raise ApiError(408, message, {"Connection": "close"}) from None
+    return b"".join(chunks)
+
+
+async def _params(request: Request) -> dict[str, object]:
+    """The query string of a GET; else a JSON object body, or a form-encoded one."""
+    if request.method == "GET":
+        return _unique_pairs(request.url.query)
+    raw = await _body(request)
     media_type = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    # text/plain too: sendBeacon and CORS "simple" requests cannot send application/json.
-    if media_type not in ("application/json", "text/plain"):
-        raise ApiError(415, "The request body must be sent as application/json.")
-    raw = request.read(length)
+    # curl -d sends JSON as a form too; sendBeacon and no-cors fetches can only send text/plain.
+    if media_type == _FORM and not raw.lstrip().startswith(b"{"):
+        try:
+            return _unique_pairs(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise ApiError(400, "The request body is not valid UTF-8.") from None
+    if media_type not in ("application/json", "text/plain", _FORM):
+        raise ApiError(415, "The request body must be JSON or form-encoded.")
     try:
         data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
@@ -119,10 +123,10 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _query_params(query: str) -> dict[str, object]:
-    """Parse a query string; a repeated parameter is ambiguous and refused with 422."""
+def _unique_pairs(text: str) -> dict[str, object]:
+    """Parse a query string or form; a repeated parameter is ambiguous and refused with 422."""
     params: dict[str, object] = {}
-    for key, value in parse_qsl(query, keep_blank_values=True):
+    for key, value in parse_qsl(text, keep_blank_values=True):
         if key in params:
             raise ApiError(422, f"The {key} parameter must be given only once.")
         params[key] = value
@@ -134,6 +138,7 @@ def _identity(params: dict[str, object]) -> tuple[str, str]:
     for key in ("shop_id", "did"):
         if key not in params:
             raise ApiError(401, f"The {key} parameter is required.")
+    _text(params, "sid")
     return _text(params, "shop_id"), _text(params, "did")
 
 
@@ -179,32 +184,48 @@ def _contact(
 
 def _shop(request: Request, shop_id: str) -> Shop:
     """Return the seeded shop, or fail with 404."""
-    shop = request.shops.get(shop_id)
+    shop = request.app.state.shops.get(shop_id)
     if shop is None:
         raise ApiError(404, "The shop does not exist.")
     return shop
 
 
-# --- actions: each returns (status, JSON payload) ----------------------------------------------
+async def _apply_fault(request: Request, endpoint: str) -> bool:
+    """Sleep, fail or drop as the fault table says; True when the connection was dropped."""
+    state = request.app.state
+    fault = state.faults.get(endpoint)
+    if fault is None:
+        return False
+    if fault.latency_ms:
+        try:
+            # A closing server cuts the wait short rather than hold up its shutdown.
+            await asyncio.wait_for(state.closing.wait(), fault.latency_ms / 1000)
+            raise ApiError(503, "The sandbox is shutting down.", {"Connection": "close"})
+        except TimeoutError:
+            pass
+    if fault.drop:
+        request.scope["extensions"][DROP_EXTENSION]()
+        return True
+    if fault.status is not None:
+        raise ApiError(fault.status, f"The sandbox injected an HTTP {fault.status} fault.")
+    return False
 
 
-def _segments_add(request: Request) -> tuple[int, object]:
-    """POST /api/segments/add."""
-    _change_membership(request, request.store.add_membership)
-    return 200, {"status": "success"}
+def _json(payload: object) -> Response:
+    """A JSON answer that browsers must not cache."""
+    return JSONResponse(payload, headers=_NO_STORE)
 
 
-def _segments_remove(request: Request) -> tuple[int, object]:
-    """POST /api/segments/remove."""
-    _change_membership(request, request.store.remove_membership)
-    return 200, {"status": "success"}
+# --- endpoints ---------------------------------------------------------------------------------
 
 
-def _change_membership(request: Request, write: Callable[..., None]) -> None:
-    """Validate an add/remove body in a fixed order (401, 422, 404, 422) and write it."""
-    params = _json_object(request)
+async def _change_membership(request: Request, action: str) -> Response:
+    """POST /segments/add or /segments/remove: validate in a fixed order (401, 422, 404, 422),
+    then write."""
+    if await _apply_fault(request, action):
+        return Response()
+    params = await _params(request)
     shop_id, did = _identity(params)
-    _text(params, "sid")
     segment_id = _segment_id(params)
     email_addr = _contact(params, "email", _EMAIL, "must be an email address like a@b.example")
     phone = _contact(params, "phone", _PHONE, "must be '+' followed by 7 to 15 digits")
@@ -215,55 +236,51 @@ def _change_membership(request: Request, write: Callable[..., None]) -> None:
         raise ApiError(
             422, "Only static segments can be changed; dynamic and RFM ones are computed."
         )
-    write(shop_id, did, segment.id, email=email_addr, phone=phone)
+    # SQLite answers in microseconds, under one lock: not worth a thread hop.
+    request.app.state.store.set_membership(
+        shop_id, did, segment.id, action == "add", email=email_addr, phone=phone
+    )
+    return _json({"status": "success"})
 
 
-def _segments_get(request: Request) -> tuple[int, object]:
-    """GET /api/segments/get: the device's segments ordered by id."""
-    params = _query_params(request.query)
+async def _segments_get(request: Request) -> Response:
+    """GET or POST /segments/get: the segments of the device's profile ordered by id."""
+    if await _apply_fault(request, "get"):
+        return Response()
+    params = await _params(request)
     shop_id, did = _identity(params)
-    _text(params, "sid")
     catalogue = _shop(request, shop_id).segments
-    ids = request.store.segment_ids(shop_id, did)
+    ids = request.app.state.store.segment_ids(shop_id, did)
     # Memberships of segments since dropped from the seed are not reported.
-    return 200, [{"id": i, "type": catalogue[i].type} for i in ids if i in catalogue]
+    return _json([{"id": i, "type": catalogue[i].type} for i in ids if i in catalogue])
 
 
-def _catalogue(request: Request) -> tuple[int, object]:
-    """GET /api/catalogue: the shop's segments in seed order, with names."""
-    params = _query_params(request.query)
+async def _catalogue(request: Request) -> Response:
+    """GET /_sandbox/catalogue?shop_id=...: the shop's segments in seed order, with names."""
+    params = _unique_pairs(request.url.query)
     if "shop_id" not in params:
         raise ApiError(401, "The shop_id parameter is required.")
     shop = _shop(request, _text(params, "shop_id"))
-    return 200, [{"id": s.id, "name": s.name, "type": s.type} for s in shop.segments.values()]
+    return _json([{"id": s.id, "name": s.name, "type": s.type} for s in shop.segments.values()])
 
 
-def _faults_get(request: Request) -> tuple[int, object]:
-    """GET /_sandbox/faults."""
-    return 200, request.faults.snapshot()
+async def _faults(request: Request) -> Response:
+    """GET shows the fault table, PUT sets the endpoints it names, DELETE clears it."""
+    faults: FaultTable = request.app.state.faults
+    if request.method == "PUT":
+        try:
+            faults.update(FaultTable.parse(await _params(request)))
+        except FaultError as exc:
+            raise ApiError(422, str(exc)) from None
+    elif request.method == "DELETE":
+        faults.clear()
+    return _json(faults.snapshot())
 
 
-def _faults_put(request: Request) -> tuple[int, object]:
-    """PUT /_sandbox/faults: validate, then replace the whole table."""
-    payload = _json_object(request)
-    try:
-        faults = FaultTable.parse(payload)
-    except FaultError as exc:
-        raise ApiError(422, str(exc)) from None
-    request.faults.replace(faults)
-    return 200, request.faults.snapshot()
-
-
-def _faults_delete(request: Request) -> tuple[int, object]:
-    """DELETE /_sandbox/faults: clear the table."""
-    request.faults.clear()
-    return 200, request.faults.snapshot()
-
-
-_ROUTES = {
-    "/api/segments/add": Route({"POST": _segments_add}, "add"),
-    "/api/segments/remove": Route({"POST": _segments_remove}, "remove"),
-    "/api/segments/get": Route({"GET": _segments_get}, "get"),
-    "/api/catalogue": Route({"GET": _catalogue}),
-    "/_sandbox/faults": Route({"GET": _faults_get, "PUT": _faults_put, "DELETE": _faults_delete}),
-}
+ROUTES = [
+    Route("/segments/add", partial(_change_membership, action="add"), methods=["POST"]),
+    Route("/segments/remove", partial(_change_membership, action="remove"), methods=["POST"]),
+    Route("/segments/get", _segments_get, methods=["GET", "POST"]),
+    Route("/_sandbox/catalogue", _catalogue, methods=["GET"]),
+    Route("/_sandbox/faults", _faults, methods=["GET", "PUT", "DELETE"]),
+]

@@ -63,12 +63,13 @@ class FaultTable:
         with self._lock:
             self._faults[endpoint] = fault
 
-    def replace(self, faults: dict[str, Fault]) -> None:
-        """Replace the whole table."""
+    def update(self, faults: dict[str, Fault | None]) -> None:
+        """Set the faults of the endpoints named (None clears one); leave the others as they are."""
         for endpoint in faults:
             _check_endpoint(endpoint)
         with self._lock:
-            self._faults = dict(faults)
+            self._faults.update(faults)
+            self._faults = {name: f for name, f in self._faults.items() if f is not None}
 
     def clear(self) -> None:
         """Remove every fault."""
@@ -86,13 +87,16 @@ class FaultTable:
             return {name: asdict(fault) for name, fault in self._faults.items()}
 
     @staticmethod
-    def parse(payload: object) -> dict[str, Fault]:
-        """Turn a ``PUT /_sandbox/faults`` body into faults; raise FaultError on nonsense."""
+    def parse(payload: object) -> dict[str, Fault | None]:
+        """Turn a ``PUT /_sandbox/faults`` body into faults (null: none); raise FaultError."""
         if not isinstance(payload, dict):
             raise FaultError("The fault table must be a JSON object.")
-        faults: dict[str, Fault] = {}
+        faults: dict[str, Fault | None] = {}
         for endpoint, spec in payload.items():
             _check_endpoint(endpoint)
+            if spec is None:
+                faults[endpoint] = None
+                continue
             if not isinstance(spec, dict):
                 raise FaultError("Every fault must be a JSON object.")
             if not set(spec) <= {"latency_ms", "status", "drop"}:

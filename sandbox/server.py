@@ -1,7 +1,9 @@
-"""HTTP wiring of the sandbox: the threaded server, its request handler and ``start_server``.
+"""The sandbox as a Starlette app served by uvicorn, locked to loopback, and ``start_server``.
 
-The handler routes ``/api/`` and ``/_sandbox/`` paths to the endpoints of ``sandbox.api``
-(after any fault from ``sandbox.faults``) and everything else to ``sandbox.static``::
+uvicorn does the HTTP (framing, keep-alive, limits) and Starlette the routing, CORS, the Host
+check and static files. Written here is only what neither does: refusing writes from pages
+outside loopback, a total deadline for each request's headers, a cap on open connections, and
+the fault that drops a connection::
 
     from sandbox.server import start_server
 
@@ -10,320 +12,312 @@ The handler routes ``/api/`` and ``/_sandbox/`` paths to the endpoints of ``sand
     server.faults.set("get", status=503)
     server.close()
 
-Public names: ``DEFAULT_ROOT``, ``DEFAULT_SEED``, ``ISOLATION_HEADERS``, ``SandboxServer``,
-``start_server``.
+Public names: ``DEFAULT_DATA``, ``DEFAULT_SEED``, ``SandboxServer``, ``start_server``.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
+import asyncio
+import re
+import resource
 import socket
-import socketserver
-import sys
 import threading
 import time
-import traceback
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import BinaryIO
 
-from sandbox.api import ApiError, Request, Route, find_route
+import anyio
+import uvicorn
+from starlette.applications import Starlette
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.responses import FileResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from sandbox.api import DROP_EXTENSION, EXCEPTION_HANDLERS, ROUTES, error_response
 from sandbox.faults import FaultTable
-from sandbox.static import StaticFiles
+from sandbox.static import DEMO_PAGE_FILES, PageFiles
 from sandbox.store import Shop, Store, load_seed
 
-__all__ = ["DEFAULT_ROOT", "DEFAULT_SEED", "ISOLATION_HEADERS", "SandboxServer", "start_server"]
+__all__ = ["DEFAULT_DATA", "DEFAULT_SEED", "SandboxServer", "start_server"]
 
-DEFAULT_SEED = Path(__file__).resolve().parent / "seed.json"
-DEFAULT_ROOT = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parent
+DEFAULT_ROOT = _PACKAGE.parent
+DEFAULT_SEED = _PACKAGE / "seed.json"
+DEFAULT_DATA = DEFAULT_ROOT / "data"
+_SDK = _PACKAGE / "v3.js"
 
-# Bodies up to this size are read and discarded before an early error, so keep-alive survives.
-_DRAIN_LIMIT = 1024 * 1024
-# close() waits this long for cut-off handlers to finish before it closes the database.
-_CLOSE_GRACE_SECONDS = 1.0
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+LOOPBACK_ORIGIN = r"http://(127\.0\.0\.1|localhost|\[::1\])(:[0-9]{1,5})?"
+# A connection must have sent a request's headers this long after opening or its last answer.
+HEADER_DEADLINE_SECONDS = 10.0
+ISOLATION_HEADERS = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# Open files kept free for the database, static files and the listening socket.
+_FILE_RESERVE = 256
+_MAX_CONNECTIONS = 10_000
+_GRACEFUL_SECONDS = 2
 
-ISOLATION_HEADERS = (
-    ("Cross-Origin-Opener-Policy", "same-origin"),
-    ("Cross-Origin-Embedder-Policy", "require-corp"),
-    ("Cross-Origin-Resource-Policy", "same-origin"),
-)
+
+class _LoopbackWritesOnly:
+    """403 for a write whose Origin is a page outside loopback, whatever its content type."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in _SAFE_METHODS:
+            headers = Headers(scope=scope)
+            origin = headers.get("origin")
+            same_origin = origin == f"http://{headers.get('host')}"
+            if not (origin is None or same_origin or re.fullmatch(LOOPBACK_ORIGIN, origin)):
+                message = "Only pages served from loopback may change the sandbox."
+                await error_response(403, message)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
-class _SandboxHTTPServer(ThreadingHTTPServer):
-    """Threaded HTTP server holding the sandbox state shared by all request handlers."""
+class _DefaultHeaders:
+    """Revalidate every static file (edits show at once); add isolation headers when asked."""
 
-    daemon_threads = True
-    request_queue_size = 1024
-    # Idle keep-alive connections must not hold up close(); handler threads are daemons.
-    block_on_close = False
-    # A restart on the same port must bind even while old connections sit in TIME_WAIT.
-    allow_reuse_address = True
+    def __init__(self, app: ASGIApp, isolate: bool) -> None:
+        self.app = app
+        self.extra = ISOLATION_HEADERS if isolate else {}
 
-    def __init__(
-        self,
-        address: tuple[str, int],
-        *,
-        root: Path,
-        data_dir: Path,
-        store: Store,
-        shops: dict[str, Shop],
-        isolate: bool,
-    ) -> None:
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
-        self.static = StaticFiles(root, data_dir)
-        self.store = store
-        self.shops = shops
-        self.isolate = isolate
-        self.faults = FaultTable()
-        # Accepted sockets not yet shut down by their handler; close_connections() cuts them.
-        self._connections: set[socket.socket] = set()
-        self._connections_changed = threading.Condition()
-        self.closing = threading.Event()
-        super().__init__(address, _Handler)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Cache-Control", "no-cache")
+                headers.update(self.extra)
+            await send(message)
 
-    def server_bind(self) -> None:
-        """Bind without HTTPServer's reverse-DNS lookup, which can stall for seconds."""
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
+        await self.app(scope, receive, send_with_headers)
 
-    def process_request(self, request: socket.socket, client_address: object) -> None:
-        """Remember the accepted socket, then hand it to a handler thread."""
-        with self._connections_changed:
-            self._connections.add(request)
-        super().process_request(request, client_address)
 
-    def shutdown_request(self, request: socket.socket) -> None:
-        """Forget the socket once its handler is done with it, then close it."""
-        # Forget first, so close_connections() never touches a socket being closed here.
-        with self._connections_changed:
-            self._connections.discard(request)
-            self._connections_changed.notify_all()
-        super().shutdown_request(request)
+class _Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 with a total deadline for headers, a connection cap and fault drops.
 
-    def close_connections(self) -> None:
-        """Cut every open connection, then give their handler threads a moment to end."""
-        self.closing.set()
-        with self._connections_changed:
-            for connection in self._connections:
-                _shut_down(connection)
-            self._connections_changed.wait_for(
-                lambda: not self._connections, timeout=_CLOSE_GRACE_SECONDS
-            )
+    uvicorn's keep-alive timer restarts on every byte, so a client trickling a header line now
+    and then would hold its connection for ever; here the clock does not restart.
+    """
 
-    def handle_error(self, request: object, client_address: object) -> None:
-        """Stay quiet about clients that hang up; report other errors without their message."""
-        exc = sys.exc_info()[1]
-        if exc is None or isinstance(exc, (ConnectionError, TimeoutError)):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._deadline: asyncio.TimerHandle | None = None
+        app = self.app
+
+        async def app_with_drop_and_framing_check(
+            scope: Scope, receive: Receive, send: Send
+        ) -> None:
+            names = [name for name, _ in scope["headers"]]
+            # h11 lets chunked win over Content-Length; a proxy in front might not: refuse both.
+            if b"transfer-encoding" in names and b"content-length" in names:
+                message = "Content-Length and Transfer-Encoding together are ambiguous."
+                await error_response(400, message, {"Connection": "close"})(scope, receive, send)
+                return
+            scope.setdefault("extensions", {})[DROP_EXTENSION] = self._drop
+            await app(scope, receive, send)
+
+        self.app = app_with_drop_and_framing_check
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        # Past the cap (set below the open-file limit) a connection is closed at once.
+        if len(self.connections) > self.limit_concurrency:
+            transport.abort()
             return
-        # Socket errors on a connection cut by close_connections() are expected.
-        if not (self.closing.is_set() and isinstance(exc, OSError)):
-            _log_exception(exc)
+        self._start_header_clock()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._start_header_clock()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        super().connection_lost(exc)
+
+    def _start_header_clock(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        self._deadline = self.loop.call_later(HEADER_DEADLINE_SECONDS, self._headers_overdue)
+
+    def _headers_overdue(self) -> None:
+        # A request in progress is not waiting for headers; its answer restarts the clock.
+        if self.cycle is None or self.cycle.response_complete:
+            self.transport.close()
+
+    def _drop(self) -> None:
+        """Close the connection without an answer (the app then sends nothing)."""
+        self.cycle.disconnected = True
+        self.transport.close()
 
 
-def _shut_down(connection: socket.socket) -> None:
-    """Shut a socket down both ways, waking its handler; it may already be gone."""
-    try:
-        connection.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-
-
-def _log_exception(exc: BaseException) -> None:
-    """Log an exception's type and stack, but not its message, which may carry request data."""
-    stack = "".join(traceback.format_tb(exc.__traceback__))
-    sys.stderr.write(f"sandbox: internal error {type(exc).__name__}\n{stack}")
-
-
-class _Handler(BaseHTTPRequestHandler):
-    """Routes one request to an API endpoint or the static files, and sends the answer."""
-
-    server: _SandboxHTTPServer
-    protocol_version = "HTTP/1.1"
-    # Idle keep-alive connections are closed after this many seconds.
-    timeout = 30
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Log nothing per request: request lines and bodies may carry personal data."""
-
-    def do_GET(self) -> None:
-        """Dispatch GET."""
-        self._dispatch()
-
-    do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_GET
-
-    def end_headers(self) -> None:
-        """Add the cross-origin isolation headers to every response when enabled."""
-        if self.server.isolate:
-            for name, value in ISOLATION_HEADERS:
-                self.send_header(name, value)
-        super().end_headers()
-
-    def _dispatch(self) -> None:
-        """Route the request and turn every failure into a JSON error response."""
-        self._body_read = False
-        path, _, query = self.path.partition("?")
+def _connection_cap() -> int:
+    """Raise the soft open-file limit to the hard one where allowed; cap connections below it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else 65536
+    if soft != resource.RLIM_INFINITY and soft < wanted:
         try:
-            route = find_route(path)
-            if route is not None:
-                self._run_route(route, query)
-            else:
-                if_none_match = self.headers.get("If-None-Match")
-                self.server.static.serve(self._send, self.command, path, query, if_none_match)
-        except ApiError as err:
-            self._send_json(err.status, {"status": "error", "message": err.message}, err.headers)
-        except (ConnectionError, TimeoutError):
-            self.close_connection = True
-        except Exception as exc:  # noqa: BLE001 - any bug becomes a 500, not a dropped socket
-            if self.server.closing.is_set():
-                # A request cut off by close() may meet the closed database: just end it.
-                self.close_connection = True
-                return
-            _log_exception(exc)
-            self._send_json(
-                500, {"status": "error", "message": "The sandbox hit an internal error."}
-            )
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+        except (ValueError, OSError):
+            pass
+    return max(1, min(soft - _FILE_RESERVE, _MAX_CONNECTIONS))
 
-    def _run_route(self, route: Route, query: str) -> None:
-        """Check the method, apply any injected fault, then run the endpoint's action."""
-        action = route.action(self.command)
-        fault = self.server.faults.get(route.fault) if route.fault else None
-        if fault is not None:
-            time.sleep(fault.latency_ms / 1000)
-            if fault.drop:
-                self._drain_body()
-                self.close_connection = True
-                return
-            if fault.status is not None:
-                raise ApiError(fault.status, f"The sandbox injected an HTTP {fault.status} fault.")
-        server = self.server
-        request = Request(
-            query, self.headers, self._read_body, server.store, server.shops, server.faults
-        )
-        status, payload = action(request)
-        self._send_json(status, payload)
 
-    def _read_body(self, length: int) -> bytes:
-        """Read ``length`` body bytes; a short body leaves the stream unframed, so close after."""
-        raw = self.rfile.read(length)
-        self._body_read = True
-        if len(raw) != length:
-            self.close_connection = True
-            raise ApiError(400, "The request body ended before Content-Length bytes.")
-        return raw
+def _build_app(
+    root: Path | None,
+    data_dir: Path,
+    *,
+    store: Store,
+    shops: dict[str, Shop],
+    host: str,
+    isolate: bool,
+) -> Starlette:
+    """The sandbox's routes and middleware around its store, seed and fault table."""
+    if root is None:
+        pages = PageFiles(DEFAULT_ROOT, allowed=DEMO_PAGE_FILES, hidden=[data_dir])
+    else:
+        pages = PageFiles(root, hidden=[data_dir])
 
-    def _drain_body(self) -> None:
-        """Discard an unread request body so the connection can be reused, or close it."""
-        if self._body_read:
-            return
-        self._body_read = True
-        length_header = self.headers.get("Content-Length", "0")
-        chunked = "Transfer-Encoding" in self.headers
-        if chunked or not length_header.isdigit() or int(length_header) > _DRAIN_LIMIT:
-            self.close_connection = True
-            return
-        remaining = int(length_header)
-        while remaining > 0:
-            chunk = self.rfile.read(min(remaining, 64 * 1024))
-            if not chunk:
-                self.close_connection = True
-                return
-            remaining -= len(chunk)
+    async def sdk(request: object) -> FileResponse:
+        return FileResponse(_SDK, media_type="text/javascript")
 
-    def _send_json(
-        self, status: int, payload: object, headers: dict[str, str] | None = None
-    ) -> None:
-        """Send a JSON response that browsers must not cache."""
-        body = json.dumps(payload).encode("utf-8")
-        fields = {
-            "Content-Type": "application/json",
-            "Content-Length": str(len(body)),
-            "Cache-Control": "no-store",
-        }
-        self._send(status, fields | (headers or {}), body)
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.closing = asyncio.Event()
+        app.state.loop = asyncio.get_running_loop()
+        # Static files are read in worker threads: start one now, not on the first page load.
+        await anyio.to_thread.run_sync(DEFAULT_ROOT.stat)
+        yield
 
-    def _send(self, status: int, headers: dict[str, str], body: bytes | BinaryIO) -> None:
-        """Drain the request body, then send a response; HEAD gets the headers only."""
-        self._drain_body()
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command == "HEAD" or not body:
-            return
-        if isinstance(body, bytes):
-            self.wfile.write(body)
-            return
-        try:
-            shutil.copyfileobj(body, self.wfile, 64 * 1024)
-        except OSError:
-            # Part of the file may be sent: the client can no longer find the next response.
-            self.close_connection = True
+    hosts = list(LOOPBACK_HOSTS)
+    if host not in ("0.0.0.0", "::"):
+        hosts.append(f"[{host}]" if ":" in host else host)
+    app = Starlette(
+        routes=[
+            *ROUTES,
+            Route("/v3.js", sdk, methods=["GET"]),
+            Mount("/vendor", StaticFiles(directory=DEFAULT_ROOT / "vendor", check_dir=False)),
+        ],
+        middleware=[
+            Middleware(_DefaultHeaders, isolate=isolate),
+            Middleware(TrustedHostMiddleware, allowed_hosts=hosts, www_redirect=False),
+            Middleware(_LoopbackWritesOnly),
+            Middleware(
+                CORSMiddleware,
+                allow_origin_regex=LOOPBACK_ORIGIN,
+                allow_methods=["GET", "POST", "PUT", "DELETE"],
+                allow_headers=["Content-Type"],
+                max_age=600,
+            ),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+    )
+    # Last, and only for paths no route knows: a known path's wrong method stays a 405.
+    app.router.default = pages
+    app.state.store = store
+    app.state.shops = shops
+    app.state.faults = FaultTable()
+    return app
 
 
 class SandboxServer:
-    """A sandbox serving in a background thread; see :func:`start_server`."""
+    """A sandbox serving from a background thread; see :func:`start_server`."""
 
-    def __init__(self, httpd: _SandboxHTTPServer) -> None:
-        self._httpd = httpd
-        host, port = httpd.server_address[:2]
-        shown_host = f"[{host}]" if ":" in host else host
-        self.url = f"http://{shown_host}:{port}/"
+    def __init__(self, app: Starlette, listener: socket.socket) -> None:
+        self.app = app
+        host, self.port = listener.getsockname()[:2]
+        self.url = f"http://{f'[{host}]' if ':' in host else host}:{self.port}/"
+        cap = _connection_cap()
+        config = uvicorn.Config(
+            app,
+            http=_Protocol,
+            loop="asyncio",
+            log_config=None,
+            access_log=False,
+            limit_concurrency=cap,
+            backlog=cap,
+            timeout_keep_alive=5,
+            timeout_graceful_shutdown=_GRACEFUL_SECONDS,
+            h11_max_incomplete_event_size=16 * 1024,
+        )
+        self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=self._server.run, kwargs={"sockets": [listener]}, daemon=True
         )
         self._thread.start()
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise OSError("The sandbox's server stopped while starting.")
+            time.sleep(0.005)
 
     @property
     def faults(self) -> FaultTable:
         """The live fault table."""
-        return self._httpd.faults
+        return self.app.state.faults
 
     @property
     def store(self) -> Store:
         """The SQLite store behind the API."""
-        return self._httpd.store
+        return self.app.state.store
 
     def close(self) -> None:
-        """Stop serving, release the port, cut open connections and close the database."""
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        """Stop serving, release the port, end open connections and close the database (once)."""
+        if self._server.should_exit:
+            return
+        self.app.state.loop.call_soon_threadsafe(self.app.state.closing.set)
+        self._server.should_exit = True
         self._thread.join()
-        # Keep-alive handlers would otherwise answer later requests with the closed database.
-        self._httpd.close_connections()
-        self._httpd.store.close()
+        self.store.close()
 
 
 def start_server(
     root: Path | str | None = None,
-    data_dir: Path | str = "data",
+    data_dir: Path | str = DEFAULT_DATA,
     *,
     seed_path: Path | str | None = None,
     host: str = "127.0.0.1",
     port: int = 0,
     isolate: bool = False,
 ) -> SandboxServer:
-    """Start a sandbox in a daemon thread and return at once; port 0 picks a free port.
+    """Start a sandbox in a daemon thread and return once it answers; port 0 picks a free port.
 
-    ``root`` defaults to the repository root and ``seed_path`` to ``sandbox/seed.json``.
-    Raises SeedError (a ValueError) for a bad seed file, OSError when the address is taken.
+    ``root`` None serves the demo page (``DEMO_PAGE_FILES``); a folder serves that folder.
+    Both come with ``/vendor/`` and the stand-in SDK at ``/v3.js``. ``seed_path`` defaults to
+    ``sandbox/seed.json``. Raises SeedError (a ValueError) for a bad seed file, OSError when
+    the address is taken.
     """
-    shops = load_seed(Path(seed_path) if seed_path is not None else DEFAULT_SEED)
     data_path = Path(data_dir)
-    store = Store(data_path)
+    shops = load_seed(Path(seed_path) if seed_path is not None else DEFAULT_SEED)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP named, or asyncio leaves Nagle's algorithm on (a 40 ms stall per answer).
+    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    store = None
     try:
-        httpd = _SandboxHTTPServer(
-            (host, port),
-            root=Path(root) if root is not None else DEFAULT_ROOT,
-            data_dir=data_path,
-            store=store,
-            shops=shops,
-            isolate=isolate,
-        )
+        # A restart on the same port must bind while old connections sit in TIME_WAIT.
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        store = Store(data_path)
+        root_path = Path(root) if root is not None else None
+        app = _build_app(root_path, data_path, store=store, shops=shops, host=host, isolate=isolate)
+        return SandboxServer(app, listener)
     except BaseException:
-        store.close()
+        listener.close()
+        if store is not None:
+            store.close()
         raise
-    return SandboxServer(httpd)

@@ -18,28 +18,44 @@ SegmentId = int | str
 _DIGITS = re.compile(r"[0-9]+")
 
 # segment_id has no declared type, so SQLite keeps ints as INTEGER and string ids as TEXT.
+# A profile owns memberships and contacts; devices (dids) point at the profile they act for.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS profiles (
+    id INTEGER PRIMARY KEY,
     shop_id TEXT NOT NULL,
-    did TEXT NOT NULL,
     email TEXT,
     phone TEXT,
+    UNIQUE (shop_id, email),
+    UNIQUE (shop_id, phone)
+);
+CREATE TABLE IF NOT EXISTS devices (
+    shop_id TEXT NOT NULL,
+    did TEXT NOT NULL,
+    profile_id INTEGER NOT NULL REFERENCES profiles (id),
     PRIMARY KEY (shop_id, did)
 );
 CREATE TABLE IF NOT EXISTS memberships (
-    shop_id TEXT NOT NULL,
-    did TEXT NOT NULL,
+    profile_id INTEGER NOT NULL REFERENCES profiles (id),
     segment_id NOT NULL,
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    PRIMARY KEY (shop_id, did, segment_id)
+    PRIMARY KEY (profile_id, segment_id)
 );
 """
 
-_UPSERT_PROFILE = """
-INSERT INTO profiles (shop_id, did, email, phone) VALUES (?, ?, ?, ?)
-ON CONFLICT (shop_id, did) DO UPDATE SET
-    email = COALESCE(excluded.email, profiles.email),
-    phone = COALESCE(excluded.phone, profiles.phone)
+# Databases of the first layout kept memberships per device: each device becomes its own profile.
+_SET_ASIDE_FIRST_LAYOUT = """
+ALTER TABLE memberships RENAME TO old_memberships;
+DROP TABLE profiles;
+CREATE TEMP TABLE old_devices AS SELECT DISTINCT shop_id, did FROM old_memberships;
+"""
+_MOVE_FIRST_LAYOUT = """
+INSERT INTO profiles (id, shop_id) SELECT rowid, shop_id FROM old_devices;
+INSERT INTO devices (shop_id, did, profile_id) SELECT shop_id, did, rowid FROM old_devices;
+INSERT INTO memberships (profile_id, segment_id, created_at)
+    SELECT d.rowid, m.segment_id, m.created_at
+    FROM old_memberships m JOIN old_devices d USING (shop_id, did);
+DROP TABLE old_memberships;
+DROP TABLE old_devices;
 """
 
 
@@ -124,7 +140,12 @@ def _parse_shop(raw: object) -> Shop:
 
 
 class Store:
-    """Memberships and profiles in ``<data_dir>/sandbox.sqlite3``; safe to share between threads."""
+    """Profiles, devices and memberships in ``<data_dir>/sandbox.sqlite3``; shared between threads.
+
+    As PersonaClick documents it, a call that carries an email or phone binds the device to the
+    profile that owns that contact ("device switching"), so every device that identified with
+    the same email sees the same segments.
+    """
 
     def __init__(self, data_dir: Path) -> None:
         data_dir = Path(data_dir)
@@ -135,9 +156,19 @@ class Store:
         self._conn = sqlite3.connect(
             self.path, timeout=10, isolation_level=None, check_same_thread=False
         )
+        # WAL: a commit is in the file before the call returns, so a killed process loses nothing.
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.executescript(_SCHEMA)
+        with self._transaction() as conn:
+            old_layout = conn.execute(
+                "SELECT 1 FROM pragma_table_info('memberships') WHERE name = 'did'"
+            ).fetchone()
+            scripts = [_SCHEMA]
+            if old_layout:
+                scripts = [_SET_ASIDE_FIRST_LAYOUT, _SCHEMA, _MOVE_FIRST_LAYOUT]
+            # Statement by statement: executescript() would commit the transaction half-way.
+            for statement in ";".join(scripts).split(";"):
+                conn.execute(statement)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -151,62 +182,46 @@ class Store:
                 raise
             self._conn.execute("COMMIT")
 
-    def add_membership(
+    def set_membership(
         self,
         shop_id: str,
         did: str,
         segment_id: SegmentId,
+        member: bool,
         *,
         email: str | None = None,
         phone: str | None = None,
     ) -> None:
-        """Make the device a member of the segment (idempotent); store any given contact."""
+        """Add the device's profile to the segment or remove it (both idempotent)."""
         with self._transaction() as conn:
-            self._upsert_profile(conn, shop_id, did, email, phone)
-            conn.execute(
-                "INSERT OR IGNORE INTO memberships (shop_id, did, segment_id) VALUES (?, ?, ?)",
-                (shop_id, did, segment_id),
-            )
-
-    def remove_membership(
-        self,
-        shop_id: str,
-        did: str,
-        segment_id: SegmentId,
-        *,
-        email: str | None = None,
-        phone: str | None = None,
-    ) -> None:
-        """Remove the device from the segment (no-op for non-members); store any given contact."""
-        with self._transaction() as conn:
-            self._upsert_profile(conn, shop_id, did, email, phone)
-            conn.execute(
-                "DELETE FROM memberships WHERE shop_id = ? AND did = ? AND segment_id = ?",
-                (shop_id, did, segment_id),
-            )
-
-    @staticmethod
-    def _upsert_profile(
-        conn: sqlite3.Connection, shop_id: str, did: str, email: str | None, phone: str | None
-    ) -> None:
-        """Write only the contact fields that were given; leave the others as they were."""
-        if email is not None or phone is not None:
-            conn.execute(_UPSERT_PROFILE, (shop_id, did, email, phone))
+            profile_id = _bind_device(conn, shop_id, did, {"email": email, "phone": phone})
+            if member:
+                conn.execute(
+                    "INSERT OR IGNORE INTO memberships (profile_id, segment_id) VALUES (?, ?)",
+                    (profile_id, segment_id),
+                )
+            else:
+                conn.execute(
+                    "DELETE FROM memberships WHERE profile_id = ? AND segment_id = ?",
+                    (profile_id, segment_id),
+                )
 
     def segment_ids(self, shop_id: str, did: str) -> list[SegmentId]:
-        """Return the ids of the segments the device is a member of, ints first, ascending."""
+        """Return the ids of the segments of the device's profile, ints first, ascending."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT segment_id FROM memberships WHERE shop_id = ? AND did = ?",
+                "SELECT segment_id FROM memberships JOIN devices USING (profile_id)"
+                " WHERE shop_id = ? AND did = ?",
                 (shop_id, did),
             ).fetchall()
         return sorted((row[0] for row in rows), key=segment_sort_key)
 
     def profile(self, shop_id: str, did: str) -> dict[str, str | None] | None:
-        """Return the device's stored ``{"email", "phone"}``, or None when nothing was stored."""
+        """Return the ``{"email", "phone"}`` of the device's profile, None for an unknown device."""
         with self._lock:
             row = self._conn.execute(
-                "SELECT email, phone FROM profiles WHERE shop_id = ? AND did = ?",
+                "SELECT email, phone FROM profiles JOIN devices ON profiles.id = profile_id"
+                " WHERE devices.shop_id = ? AND did = ?",
                 (shop_id, did),
             ).fetchone()
         return None if row is None else {"email": row[0], "phone": row[1]}
@@ -215,3 +230,47 @@ class Store:
         """Close the database connection; safe to call twice."""
         with self._lock:
             self._conn.close()
+
+
+def _bind_device(
+    conn: sqlite3.Connection, shop_id: str, did: str, contacts: dict[str, str | None]
+) -> int:
+    """Point the device at its profile and return the profile's id.
+
+    The profile is the owner of the email, else of the phone; a contact nobody owns yet joins
+    the device's own profile when that profile has none of its kind, else starts a new profile.
+    """
+    given = {column: value for column, value in contacts.items() if value is not None}
+    profile_id = None
+    for column, value in given.items():  # column names come from this module, never a request
+        row = conn.execute(
+            f"SELECT id FROM profiles WHERE shop_id = ? AND {column} = ?", (shop_id, value)
+        ).fetchone()
+        if row is not None:
+            profile_id = row[0]
+            break
+    if profile_id is None:
+        row = conn.execute(
+            "SELECT id, email, phone FROM profiles JOIN devices ON profiles.id = profile_id"
+            " WHERE devices.shop_id = ? AND did = ?",
+            (shop_id, did),
+        ).fetchone()
+        own = None if row is None else {"id": row[0], "email": row[1], "phone": row[2]}
+        if own is not None and all(own[column] is None for column in given):
+            profile_id = own["id"]
+        else:
+            profile_id = conn.execute(
+                "INSERT INTO profiles (shop_id) VALUES (?)", (shop_id,)
+            ).lastrowid
+    for column, value in given.items():
+        # A contact another profile owns stays with it (UNIQUE makes OR IGNORE skip it).
+        conn.execute(
+            f"UPDATE OR IGNORE profiles SET {column} = ? WHERE id = ? AND {column} IS NULL",
+            (value, profile_id),
+        )
+    conn.execute(
+        "INSERT INTO devices (shop_id, did, profile_id) VALUES (?, ?, ?)"
+        " ON CONFLICT (shop_id, did) DO UPDATE SET profile_id = excluded.profile_id",
+        (shop_id, did, profile_id),
+    )
+    return profile_id

@@ -33,7 +33,7 @@ def shoot(browser, url, viewport, path):
 def main():
     (ROOT / "docs").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as data, sync_playwright() as playwright:
-        server = start_server(root=ROOT, data_dir=data)
+        server = start_server(data_dir=data)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for name, viewport in VIEWPORTS.items():

@@ -8,6 +8,7 @@ from playwright.sync_api import sync_playwright
 
 from chromium import CHROMIUM, CHROMIUM_ARGS
 from sandbox.server import start_server
+from served_pages import page_folder
 
 # The sandbox API tests' fixtures (root, data_dir, sandbox) live beside their client helpers.
 pytest_plugins = ["sandbox_helpers"]
@@ -18,8 +19,9 @@ BOOT_TIMEOUT_MS = 120_000
 
 @pytest.fixture(scope="session")
 def isolated_server(tmp_path_factory):
-    """The sandbox sending the cross-origin-isolation headers that PyScript workers need."""
-    sandbox = start_server(root=ROOT, data_dir=tmp_path_factory.mktemp("data"), isolate=True)
+    """The test pages served with the cross-origin-isolation headers that PyScript workers need."""
+    pages = page_folder(tmp_path_factory.mktemp("pages"))
+    sandbox = start_server(root=pages, data_dir=tmp_path_factory.mktemp("data"), isolate=True)
     yield sandbox
     sandbox.close()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ import pytest
 from sandbox.server import SandboxServer, start_server
 
 SHOP = "demo-shop"
+README = Path(__file__).resolve().parent.parent / "README.md"
 # A value for ``changes`` that leaves the key out of the request.
 MISSING = object()
 
@@ -82,19 +84,19 @@ def segment_body(**changes: object) -> dict[str, object]:
 
 
 def add(server: SandboxServer, **changes: object) -> Reply:
-    """POST /api/segments/add with a valid body modified by ``changes``."""
-    return call(server, "POST", "/api/segments/add", segment_body(**changes))
+    """POST /segments/add with a valid body modified by ``changes``."""
+    return call(server, "POST", "/segments/add", segment_body(**changes))
 
 
 def remove(server: SandboxServer, **changes: object) -> Reply:
-    """POST /api/segments/remove with a valid body modified by ``changes``."""
-    return call(server, "POST", "/api/segments/remove", segment_body(**changes))
+    """POST /segments/remove with a valid body modified by ``changes``."""
+    return call(server, "POST", "/segments/remove", segment_body(**changes))
 
 
 def get_segments(server: SandboxServer, **changes: object) -> Reply:
-    """GET /api/segments/get for device-1, with the query modified by ``changes``."""
+    """GET /segments/get for device-1, with the query modified by ``changes``."""
     query = _changed({"shop_id": SHOP, "did": "device-1", "sid": "session-1"}, changes)
-    return call(server, "GET", f"/api/segments/get?{urlencode(query)}")
+    return call(server, "GET", f"/segments/get?{urlencode(query)}")
 
 
 # The three PersonaClick endpoints by the names the fault table uses.
@@ -102,13 +104,25 @@ ENDPOINT_CALLS = {"add": add, "remove": remove, "get": get_segments}
 
 
 def assert_error(reply: Reply, status: int) -> str:
-    """Check an error reply's status, content type and body shape; return its message."""
+    """Check an error reply's status, content type and body shape; return its message.
+
+    The message stands under both keys PersonaClick's docs show: "message" and "payload".
+    """
     assert reply.status == status, reply.body
     assert reply.headers["Content-Type"] == "application/json", reply.headers
     payload = reply.json()
     assert payload["status"] == "error", payload
     assert payload["message"].endswith("."), payload
+    assert payload["payload"] == {"message": payload["message"]}, payload
     return payload["message"]
+
+
+def demo_section_blocks(language: str) -> list[str]:
+    """The fenced blocks of one language in the README's sandbox section, as printed."""
+    text = README.read_text()
+    section = text[text.index("## The demo\n") :]
+    section = section[: section.index("\n## ", 1)]
+    return re.findall(rf"```{language}\n(.*?)```", section, re.DOTALL)
 
 
 @contextmanager

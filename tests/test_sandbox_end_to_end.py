@@ -6,6 +6,7 @@ import pytest
 
 from conftest import BOOT_TIMEOUT_MS
 from sandbox.server import start_server
+from served_pages import page_folder
 
 SHOP_ID = "demo-shop"
 MANY = 200
@@ -18,21 +19,20 @@ def restartable(tmp_path):
     segments = [{"id": n, "name": f"Segment {n}", "type": "static"} for n in range(1, MANY + 1)]
     shop = {"id": SHOP_ID, "name": "Test Store", "segments": segments}
     seed.write_text(json.dumps({"shops": [shop]}))
-    holder = SandboxHolder(tmp_path / "data", seed)
+    holder = SandboxHolder(page_folder(tmp_path / "pages"), tmp_path / "data", seed)
     yield holder
     holder.server.close()
 
 
 class SandboxHolder:
-    def __init__(self, data_dir, seed):
-        self.data_dir, self.seed = data_dir, seed
-        self.server = start_server(data_dir=data_dir, seed_path=seed)
+    def __init__(self, pages, data_dir, seed):
+        self.options = {"root": pages, "data_dir": data_dir, "seed_path": seed}
+        self.server = start_server(**self.options)
 
     def restart(self):
         """Stop the server and start a new one on the same port and data folder."""
-        port = int(self.server.url.rstrip("/").rsplit(":", 1)[1])
         self.server.close()
-        self.server = start_server(data_dir=self.data_dir, seed_path=self.seed, port=port)
+        self.server = start_server(**self.options, port=self.server.port)
 
 
 def open_harness(watched, server, load_sdk=True):
@@ -54,7 +54,7 @@ def memberships(page, server):
 
 
 def api_requests(watched, endpoint):
-    return [url for url in watched.requests if f"/api/segments/{endpoint}" in url]
+    return [url for url in watched.requests if f"/segments/{endpoint}" in url]
 
 
 def test_join_list_leave(watched_page, restartable):

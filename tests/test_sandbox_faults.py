@@ -48,10 +48,13 @@ def test_fault_status_set_over_http_skips_the_work(sandbox: SandboxServer) -> No
     assert sandbox.store.segment_ids(SHOP, "device-1") == []
 
 
-def test_fault_put_replaces_the_whole_table(sandbox: SandboxServer) -> None:
-    """PUT replaces the table: endpoints it leaves out lose their faults."""
+def test_fault_put_sets_only_the_endpoints_it_names(sandbox: SandboxServer) -> None:
+    """PUT leaves the faults of the endpoints it does not name as they are; null clears one."""
     sandbox.faults.set("add", status=503)
     call(sandbox, "PUT", "/_sandbox/faults", {"get": {"latency_ms": 1}})
+    assert set(sandbox.faults.snapshot()) == {"add", "get"}
+    assert_error(add(sandbox), 503)
+    call(sandbox, "PUT", "/_sandbox/faults", {"add": None})
     assert set(sandbox.faults.snapshot()) == {"get"}
     assert add(sandbox).status == 200
 

@@ -1,19 +1,23 @@
-// A stand-in for PersonaClick's web SDK (cdn.personaclick.com/v3.js), served by the local sandbox.
-// It covers what the bridge relies on, as PersonaClick documents it (or as its other SDKs show):
+// A stand-in for PersonaClick's web SDK (cdn.personaclick.com/v3.js), served by the local sandbox
+// at /v3.js. It covers what the bridge relies on, as PersonaClick documents it (or as its other
+// SDKs show):
 // - the loader stub's queue: `init` runs first wherever it stands, then the rest in order, once;
-// - init(shop_id, stream?, success?, failure?, options?, isSpa?) with options.api_host and
+// - init(shop_id, stream?, success?, failure?, options?, isSpa?) with options.api_host (a host,
+//   optionally with a port; by default the origin this script was loaded from, so a page switches
+//   between the sandbox and PersonaClick by the loader's script URL alone) and
 //   options.cookieless; a device id and a session id in cookies (localStorage when cookieless);
 // - ("did", cb), ("sid", cb);
-// - ("segment", "add" | "remove", params): POST {api_host}segments/add|remove, no callback;
-// - ("segment", "get", cb): GET {api_host}segments/get, cb(array) on success only; on an HTTP
-//   error or a network failure the callback is never called and a warning is logged.
+// - ("segment", "add" | "remove", params): POST /segments/add|remove, no callback;
+// - ("segment", "get", cb): GET /segments/get, cb(array) on success only; on an HTTP error or a
+//   network failure the callback is never called and a warning is logged.
 (() => {
   "use strict";
 
   const GLOBAL_NAME = "personaclick";
   const DEVICE_KEY = "personaclick_device_id";
   const SESSION_KEY = "personaclick_session_code";
-  const DEFAULT_API_HOST = "https://api.personaclick.com/";
+  // Where this script came from: the API's default origin, and the scheme for api_host.
+  const SCRIPT_URL = new URL(document.currentScript.src);
   const YEAR_SECONDS = 365 * 24 * 60 * 60;
 
   let settings = null; // set by init
@@ -57,7 +61,9 @@
     const store = options.cookieless ? localStore : cookieStore;
     settings = {
       shopId: String(shopId),
-      apiHost: new URL(options.api_host || DEFAULT_API_HOST, location.href).href,
+      apiHost: options.api_host
+        ? `${SCRIPT_URL.protocol}//${options.api_host}`
+        : SCRIPT_URL.origin,
       did: options.did || remembered(store, DEVICE_KEY, YEAR_SECONDS),
       sid: remembered(store, SESSION_KEY, 0),
     };
@@ -84,7 +90,7 @@
       if (params.email) body.email = params.email;
       if (params.phone) body.phone = params.phone;
       try {
-        const response = await fetch(endpoint(`segments/${action}`), {
+        const response = await fetch(endpoint(`/segments/${action}`), {
           method: "POST",
           headers: { "Content-Type": "application/json" },
           body: JSON.stringify(body),
@@ -105,7 +111,7 @@
       });
       let segments;
       try {
-        const response = await fetch(`${endpoint("segments/get")}?${query}`);
+        const response = await fetch(`${endpoint("/segments/get")}?${query}`);
         if (!response.ok) {
           console.warn(`personaclick: segment get failed (${response.status})`);
           return;

@@ -37,9 +37,11 @@ vendor/.ready: node_modules/.ready scripts/vendor.py runtime-wheels.txt
 
 # The sdist and the pure wheel that a PyScript page can install (tests install it into a page).
 # --no-isolation: the pinned flit_core in .venv builds it, offline.
-dist/.ready: personaclick_bridge.py pyproject.toml README.md LICENSE CHANGELOG.md $(VENV)/.ready
+dist/.ready: personaclick_bridge.py pyproject.toml README.md LICENSE CHANGELOG.md \
+		scripts/wheel_order.py $(VENV)/.ready
 	rm -rf dist
 	$(BIN)/python -m build --no-isolation --outdir dist .
+	$(BIN)/python scripts/wheel_order.py dist/*.whl
 	touch $@
 
 # The sandbox's HTTP stack; the .pth file lets .venv/bin/python -m sandbox run from any folder.

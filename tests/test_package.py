@@ -1,6 +1,7 @@
 """The release artefacts: sdist and wheel build offline, pass twine's checks, carry the licence."""
 
 import email
+import posixpath
 import re
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import personaclick_bridge as pc
+from scripts.wheel_order import reorder
 
 ROOT = Path(__file__).resolve().parent.parent
 WHEEL = f"personaclick_bridge-{pc.__version__}-py3-none-any.whl"
@@ -26,6 +28,7 @@ def built(tmp_path_factory):
         check=True,
         capture_output=True,
     )
+    reorder(out / WHEEL)
     return out
 
 
@@ -56,6 +59,18 @@ def test_wheel_is_the_pure_module_with_its_licence_and_no_dependencies(built):
     assert "Root-Is-Purelib: true" in wheel_info
     assert licence == (ROOT / "LICENSE").read_text()
     assert "Copyright (c) 2026 the personaclick-bridge authors" in licence
+
+
+def test_micropython_can_unzip_the_wheel_one_folder_level_at_a_time(built):
+    """Each entry's folder exists, or its parent does, when PyScript's [files] reaches it."""
+    made = {""}
+    with zipfile.ZipFile(built / WHEEL) as wheel:
+        names = wheel.namelist()
+    for name in names:
+        folder = posixpath.dirname(name)
+        assert folder in made or posixpath.dirname(folder) in made, name
+        made.update({folder, posixpath.dirname(folder)})
+    assert names[-1].endswith(".dist-info/RECORD")
 
 
 def test_sdist_carries_licence_and_changelog(built):

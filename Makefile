@@ -36,12 +36,11 @@ vendor/.ready: node_modules/.ready scripts/vendor.py runtime-wheels.txt
 	touch $@
 
 # The sdist and the pure wheel that a PyScript page can install (tests install it into a page).
-# --no-isolation: the pinned flit_core in .venv builds it, offline.
-dist/.ready: personaclick_bridge.py pyproject.toml README.md LICENSE CHANGELOG.md \
-		scripts/wheel_order.py $(VENV)/.ready
+# --no-isolation: the pinned hatchling in .venv builds it, offline.
+dist/.ready: personaclick_bridge.py py.typed pyproject.toml README.md LICENSE CHANGELOG.md \
+		$(VENV)/.ready
 	rm -rf dist
 	$(BIN)/python -m build --no-isolation --outdir dist .
-	$(BIN)/python scripts/wheel_order.py dist/*.whl
 	touch $@
 
 # The sandbox's HTTP stack; the .pth file lets .venv/bin/python -m sandbox run from any folder.

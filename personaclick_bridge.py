@@ -49,7 +49,7 @@ __all__ = [
     "__version__",
 ]
 
-# The package version: pyproject.toml reads it from here (flit's dynamic version).
+# The package version: pyproject.toml reads it from here (hatchling's dynamic version).
 __version__ = "0.1.0"
 
 DEFAULT_TIMEOUT = 10.0  # seconds

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 import personaclick_bridge as pc
-from scripts.wheel_order import reorder
 
 ROOT = Path(__file__).resolve().parent.parent
 WHEEL = f"personaclick_bridge-{pc.__version__}-py3-none-any.whl"
@@ -21,14 +20,13 @@ SDIST = f"personaclick_bridge-{pc.__version__}.tar.gz"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """The sdist and the wheel, built from this checkout with the pinned flit_core, offline."""
+    """The sdist and the wheel, built from this checkout with the pinned hatchling, offline."""
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
         [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
         check=True,
         capture_output=True,
     )
-    reorder(out / WHEEL)
     return out
 
 
@@ -45,14 +43,19 @@ def test_twine_accepts_both_artefacts(built):
 
 
 def test_wheel_is_the_pure_module_with_its_licence_and_no_dependencies(built):
-    """The wheel holds the one module and the MIT licence; its version is __version__."""
+    """The wheel holds the module as a typed package and the MIT licence; its version is
+    __version__."""
     with zipfile.ZipFile(built / WHEEL) as wheel:
         names = set(wheel.namelist())
         dist_info = f"personaclick_bridge-{pc.__version__}.dist-info"
         metadata = email.message_from_bytes(wheel.read(f"{dist_info}/METADATA"))
         licence = wheel.read(f"{dist_info}/licenses/LICENSE").decode()
         wheel_info = wheel.read(f"{dist_info}/WHEEL").decode()
-    assert {name for name in names if not name.startswith(dist_info)} == {"personaclick_bridge.py"}
+    package = {name for name in names if not name.startswith(dist_info)}
+    assert package == {"personaclick_bridge/__init__.py", "personaclick_bridge/py.typed"}
+    with zipfile.ZipFile(built / WHEEL) as wheel:
+        module = wheel.read("personaclick_bridge/__init__.py")
+    assert module == (ROOT / "personaclick_bridge.py").read_bytes()
     assert metadata["Version"] == pc.__version__
     assert metadata["License-Expression"] == "MIT"
     assert metadata.get_all("Requires-Dist") is None
@@ -77,7 +80,7 @@ def test_sdist_carries_licence_and_changelog(built):
     """The sdist ships the licence and the changelog beside the module."""
     with tarfile.open(built / SDIST) as sdist:
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
-    assert {"LICENSE", "CHANGELOG.md", "README.md", "personaclick_bridge.py"} <= names
+    assert {"LICENSE", "CHANGELOG.md", "README.md", "personaclick_bridge.py", "py.typed"} <= names
 
 
 def test_changelog_has_unreleased_and_the_current_version():

@@ -10,8 +10,8 @@ Python values, on Pyodide and MicroPython alike::
     segments = await pc.segment_get()  # [{"id": 100500, "type": "static"}]
     await pc.segment_remove(100500)
 
-Public names: ``DEFAULT_TIMEOUT``, ``segment_add``, ``segment_remove``, ``segment_get``,
-``PersonaClick``, ``Segment``, ``PersonaClickError``, ``SDKNotLoadedError``,
+Public names: ``__version__``, ``DEFAULT_TIMEOUT``, ``segment_add``, ``segment_remove``,
+``segment_get``, ``PersonaClick``, ``Segment``, ``PersonaClickError``, ``SDKNotLoadedError``,
 ``SDKTimeoutError``, ``SDKError``.
 
 Exceptions::
@@ -49,7 +49,11 @@ __all__ = [
     "segment_add",
     "segment_get",
     "segment_remove",
+    "__version__",
 ]
+
+# The package version: pyproject.toml reads it from here (hatchling's dynamic version).
+__version__ = "0.1.0"
 
 DEFAULT_TIMEOUT = 10.0  # seconds
 

@@ -13,7 +13,6 @@ import queue
 import subprocess
 import sys
 import threading
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -83,6 +82,7 @@ def test_public_names():
             "segment_add",
             "segment_get",
             "segment_remove",
+            "__version__",
         ]
     )
     assert pc.DEFAULT_TIMEOUT == 10.0
@@ -336,10 +336,9 @@ def test_malformed_payloads_raise_sdk_error(edge, payload, text):
 
 
 def test_wheel_pages_install_the_version_being_built():
-    """The pages that install the wheel name the file that pyproject.toml's version builds."""
+    """The pages that install the wheel name the file that the module's __version__ builds."""
     root = Path(__file__).resolve().parent.parent
-    version = tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"]
-    wheel = f"/dist/personaclick_bridge-{version}-py3-none-any.whl"
+    wheel = f"/dist/personaclick_bridge-{pc.__version__}-py3-none-any.whl"
     for config in ("bridge-wheel-py.toml", "bridge-wheel-mpy.toml"):
         assert wheel in (root / "tests" / "browser" / config).read_text(), config
 

@@ -13,6 +13,7 @@ test: vendor/.ready $(VENV)/.ready dist/.ready
 	@scripts/setup-system.sh chromium firefox webkit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/twine check --strict dist/*
 	$(BIN)/pytest
 
 # Boot time and bytes of the demo page per configuration (the README's table).
@@ -39,10 +40,12 @@ vendor/.ready: node_modules/.ready scripts/vendor.py runtime-wheels.txt
 	$(PYTHON) scripts/vendor.py
 	touch $@
 
-# The pure wheel that a PyScript page can install (tests install it into a page).
-dist/.ready: personaclick_bridge.py pyproject.toml README.md $(VENV)/.ready
+# The sdist and the pure wheel that a PyScript page can install (tests install it into a page).
+# --no-isolation: the pinned hatchling in .venv builds it, offline.
+dist/.ready: personaclick_bridge.py py.typed pyproject.toml README.md LICENSE CHANGELOG.md \
+		$(VENV)/.ready
 	rm -rf dist
-	$(BIN)/pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
+	$(BIN)/python -m build --no-isolation --outdir dist .
 	touch $@
 
 # The sandbox's HTTP stack; the .pth file lets .venv/bin/python -m sandbox run from any folder.

@@ -10,15 +10,16 @@ Python values, on Pyodide and MicroPython alike::
     segments = await pc.segment_get()  # [{"id": 100500, "type": "static"}]
     await pc.segment_remove(100500)
 
-Public names: ``DEFAULT_TIMEOUT``, ``segment_add``, ``segment_remove``, ``segment_get``,
-``PersonaClick``, ``Segment``, ``PersonaClickError``, ``SDKNotLoadedError``,
+Public names: ``__version__``, ``DEFAULT_TIMEOUT``, ``segment_add``, ``segment_remove``,
+``segment_get``, ``PersonaClick``, ``Segment``, ``PersonaClickError``, ``SDKNotLoadedError``,
 ``SDKTimeoutError``, ``SDKError``.
 
 Exceptions::
 
     PersonaClickError          every failure of the SDK or of the page around it
-    ├── SDKNotLoadedError      no callable ``window[global_name]`` (the loader snippet is missing)
-    ├── SDKTimeoutError        segment_get got no answer within ``.timeout`` seconds
+    ├── SDKNotLoadedError      no callable ``window[global_name]`` (the loader snippet is missing),
+    │                          or the SDK script did not load (blocked or unreachable)
+    ├── SDKTimeoutError        the SDK took segment_get and gave no answer within ``.timeout`` s
     └── SDKError               the SDK threw, or answered with an error or a malformed payload
 
 Caller mistakes raise ``TypeError`` or ``ValueError`` before anything reaches the SDK; their
@@ -26,9 +27,11 @@ messages never contain an email address or a phone number.
 
 ``segment_add`` and ``segment_remove`` return once the SDK (or its loader stub) has *queued*
 the call: PersonaClick reports nothing back for them, so success means queued, not confirmed.
+Concurrent ``segment_get`` calls on one SDK global share one SDK call; ``fresh=True`` opts out.
 """
 
 import json
+import sys
 
 try:
     from typing import TypedDict
@@ -46,7 +49,11 @@ __all__ = [
     "segment_add",
     "segment_get",
     "segment_remove",
+    "__version__",
 ]
+
+# The package version: pyproject.toml reads it from here (hatchling's dynamic version).
+__version__ = "0.1.0"
 
 DEFAULT_TIMEOUT = 10.0  # seconds
 
@@ -58,8 +65,11 @@ _MAX_SEGMENT_ID_LENGTH = 64
 _MAX_EMAIL_LENGTH = 254
 _PHONE_SEPARATORS = " -.()"
 
-# The JavaScript that runs on the page: it looks the SDK up, makes the call, keeps the timeout in
-# JS and answers with JSON text, so no Python callable or proxy is ever handed to the SDK.
+# The JavaScript that runs on the page: it looks the SDK up, makes the call, keeps the timeouts in
+# JS and answers with JSON text, so no Python callable or proxy is ever handed to the SDK. A get
+# joins the SDK call in flight on the same global, unless an add/remove came after it started,
+# every earlier caller has stopped waiting, or it asks to be fresh; each caller keeps its own
+# timer, and parsing the text gives each its own copy of the answer.
 _EDGE_JS = """
 const outcome = (value) => JSON.stringify(value);
 const errorText = (error) => String(error && error.message !== undefined ? error.message : error);
@@ -67,9 +77,12 @@ const lookUp = (globalName) => {
   const sdk = globalThis[globalName];
   return typeof sdk === "function" ? sdk : null;
 };
+// One table for the page: Python in every interpreter and worker shares the calls in flight.
+const joinable = (globalThis[Symbol.for("personaclick_bridge.joinable_gets.v1")] ??= new Map());
 const send = (globalName, action, params) => {
   const sdk = lookUp(globalName);
   if (sdk === null) return outcome({ missing: true });
+  joinable.delete(globalName);
   try {
     sdk("segment", action, JSON.parse(params));
   } catch (error) {
@@ -77,37 +90,74 @@ const send = (globalName, action, params) => {
   }
   return outcome({ queued: true });
 };
-const get = (globalName, timeoutMs, reply) => {
+const stillQueued = (globalName, callback) => {
+  const queue = globalThis[globalName]?.q;
+  return Array.isArray(queue) && queue.some((args) => args[2] === callback);
+};
+const finish = (call, text) => {
+  if (call.waiting === null) return;
+  if (joinable.get(call.globalName) === call) joinable.delete(call.globalName);
+  const waiting = call.waiting;
+  call.waiting = null;
+  for (const [reply, timer] of waiting) {
+    clearTimeout(timer);
+    reply(text);
+  }
+};
+const start = (call, sdk) => {
+  call.callback = (payload) => {
+    let text;
+    try {
+      text = outcome({ answer: payload === undefined ? null : payload });
+    } catch (error) {
+      text = outcome({ unreadable: errorText(error) });
+    }
+    finish(call, text);
+  };
+  joinable.set(call.globalName, call);
+  try {
+    sdk("segment", "get", call.callback);
+  } catch (error) {
+    finish(call, outcome({ threw: errorText(error) }));
+  }
+};
+const get = (globalName, timeoutMs, fresh, reply) => {
   const sdk = lookUp(globalName);
   if (sdk === null) return reply(outcome({ missing: true }));
-  let settled = false;
-  const settle = (make) => {
-    if (settled) return;
-    settled = true;
-    clearTimeout(timer);
-    reply(make());
-  };
-  const timer = setTimeout(() => settle(() => outcome({ timeout: true })), timeoutMs);
-  const callback = (payload) => settle(() => {
-    try {
-      return outcome({ answer: payload === undefined ? null : payload });
-    } catch (error) {
-      return outcome({ unreadable: errorText(error) });
-    }
-  });
-  try {
-    sdk("segment", "get", callback);
-  } catch (error) {
-    settle(() => outcome({ threw: errorText(error) }));
-  }
+  const joined = fresh ? undefined : joinable.get(globalName);
+  const call = joined ?? { globalName, waiting: new Map(), callback: null };
+  const timer = setTimeout(() => {
+    call.waiting.delete(reply);
+    if (call.waiting.size === 0 && joinable.get(globalName) === call) joinable.delete(globalName);
+    // Still in the loader stub's queue: the SDK script never ran.
+    const unloaded = stillQueued(globalName, call.callback);
+    reply(outcome(unloaded ? { unloaded: true } : { timeout: true }));
+  }, timeoutMs);
+  call.waiting.set(reply, timer);
+  if (joined === undefined) start(call, sdk);
 };
 return { send, get };
 """
 # Runs where Python runs: the promise Python awaits lives in its own thread, so a call from a
-# worker crosses to the page once and nothing awaited is held across threads.
+# worker crosses to the page once and nothing awaited is held across threads. With handOver,
+# answers reach Python from a message task: MicroPython's asyncio wakes a task by setTimeout(0),
+# which browsers stretch to 4 ms once timers nest, and a message task starts the nesting afresh.
 _PROMISE_JS = """
-return (get) => (globalName, timeoutMs) =>
-  new Promise((resolve) => get(globalName, timeoutMs, resolve));
+return (get, handOver) => {
+  let deliver = (resolve) => resolve;
+  if (handOver) {
+    const answers = [];
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      for (const [resolve, text] of answers.splice(0)) resolve(text);
+    };
+    deliver = (resolve) => (text) => {
+      if (answers.push([resolve, text]) === 1) channel.port2.postMessage(null);
+    };
+  }
+  return (globalName, timeoutMs, fresh) =>
+    new Promise((resolve) => get(globalName, timeoutMs, fresh, deliver(resolve)));
+};
 """
 
 
@@ -116,18 +166,32 @@ class PersonaClickError(Exception):
 
 
 class SDKNotLoadedError(PersonaClickError):
-    """The page has no callable ``window[global_name]``: the loader snippet is missing."""
+    """PersonaClick's SDK is not on the page, so nothing reached PersonaClick.
 
-    def __init__(self, global_name: str) -> None:
+    Either there is no callable ``window[global_name]`` (the loader snippet is missing), or
+    the SDK script did not load (blocked or unreachable): a ``segment_get`` timed out while
+    its call still waited in the loader stub's queue. ``timeout`` is ``None`` in the first case.
+    """
+
+    def __init__(self, global_name: str, timeout: float | None = None) -> None:
         self.global_name = global_name
-        super().__init__(
-            f"window.{global_name} is not a function: add PersonaClick's loader snippet "
-            "(the queue stub and the SDK script tag) to the page before calling the bridge"
-        )
+        self.timeout = timeout
+        if timeout is None:
+            message = (
+                f"window.{global_name} is not a function: add PersonaClick's loader snippet "
+                "(the queue stub and the SDK script tag) to the page before calling the bridge"
+            )
+        else:
+            message = (
+                f"PersonaClick's SDK script did not load (blocked, for example by an ad blocker, "
+                f"or unreachable): segment_get waited {timeout:g} s in the queue of the loader "
+                f"stub window.{global_name}, which only the SDK script empties"
+            )
+        super().__init__(message)
 
 
 class SDKTimeoutError(PersonaClickError):
-    """The SDK did not call back within ``timeout`` seconds."""
+    """The SDK took the call but did not call back within ``timeout`` seconds."""
 
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
@@ -176,14 +240,26 @@ class PersonaClick:
         """Queue removing the current visitor (optionally bound to email/phone) from a segment."""
         self._send("remove", _segment_params(segment_id, email, phone))
 
-    async def segment_get(self, *, timeout: float | None = None) -> list[Segment]:
-        """Return the current visitor's segments as a list of plain dicts."""
+    async def segment_get(
+        self, *, timeout: float | None = None, fresh: bool = False
+    ) -> list[Segment]:
+        """Return the current visitor's segments as a list of plain dicts.
+
+        A call made while another ``segment_get`` on the same global waits for the SDK shares
+        that SDK call and its answer (never across an add/remove made since it started);
+        ``fresh=True`` makes a call of its own, which later calls may share.
+        """
         timeout = self.timeout if timeout is None else _checked_timeout(timeout)
-        _, get = _edge()
-        answer = json.loads(await get(self.global_name, timeout * 1000))
-        if "timeout" in answer:
-            raise SDKTimeoutError(timeout)
-        self._raise_for_failure("get", answer, {})
+        if fresh is not True and fresh is not False:
+            msg = f"fresh must be True or False, got {fresh!r}"
+            raise TypeError(msg)
+        answer = json.loads(await _edge()[1](self.global_name, timeout * 1000, fresh))
+        if "answer" not in answer:
+            if "timeout" in answer:
+                raise SDKTimeoutError(timeout)
+            if "unloaded" in answer:
+                raise SDKNotLoadedError(self.global_name, timeout)
+            self._raise_for_failure("get", answer, {})
         return _segments_from_payload(answer["answer"])
 
     def _send(self, action: str, params: dict) -> None:
@@ -215,9 +291,9 @@ async def segment_remove(
     await _default.segment_remove(segment_id, email=email, phone=phone)
 
 
-async def segment_get(*, timeout: float | None = None) -> list[Segment]:
+async def segment_get(*, timeout: float | None = None, fresh: bool = False) -> list[Segment]:
     """Return the current visitor's segments, with the default ``PersonaClick()``."""
-    return await _default.segment_get(timeout=timeout)
+    return await _default.segment_get(timeout=timeout, fresh=fresh)
 
 
 _edge_functions = None
@@ -235,7 +311,9 @@ def _edge():
             import js as here  # the worker's own global scope
         else:
             here = window
-        _edge_functions = (edge.send, here.Function(_PROMISE_JS)()(edge.get))
+        # A worker already hears each answer in a message task of its own.
+        hand_over = sys.implementation.name == "micropython" and not RUNNING_IN_WORKER
+        _edge_functions = (edge.send, here.Function(_PROMISE_JS)()(edge.get, hand_over))
     return _edge_functions
 
 
@@ -327,17 +405,21 @@ def _checked_global_name(global_name: object) -> str:
 
 
 def _segments_from_payload(payload: object) -> list[Segment]:
-    """Convert what the SDK passed to the segment_get callback, or raise SDKError."""
+    """Check what the SDK passed to the segment_get callback (parsed for this caller alone,
+    so it is changed in place), or raise SDKError."""
     if payload is None:
         return []
     if isinstance(payload, dict) and payload.get("status") == "error":
         raise SDKError(f"PersonaClick answered with an error: {_error_message(payload)}")
     if not isinstance(payload, list):
         raise SDKError(f"PersonaClick answered with {_describe(payload)}, not a list of segments")
-    return [_segment_from_item(index, item) for index, item in enumerate(payload)]
+    for index, item in enumerate(payload):
+        _check_segment(index, item)
+    return payload
 
 
-def _segment_from_item(index: int, item: object) -> Segment:
+def _check_segment(index: int, item: object) -> None:
+    """Check one segment of a freshly parsed answer and turn a digit-string id into an int."""
     if not isinstance(item, dict):
         raise SDKError(f"segment {index} in PersonaClick's answer is {_describe(item)}")
     for key in ("id", "type"):
@@ -350,9 +432,7 @@ def _segment_from_item(index: int, item: object) -> Segment:
         raise SDKError(f"segment {index} in PersonaClick's answer has the id {item['id']!r}")
     if not isinstance(item["type"], str):
         raise SDKError(f"segment {index} in PersonaClick's answer has the type {item['type']!r}")
-    segment = dict(item)
-    segment["id"] = segment_id
-    return segment
+    item["id"] = segment_id
 
 
 def _error_message(payload: dict) -> str:

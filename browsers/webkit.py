@@ -120,7 +120,8 @@ class WebKitPage(Page):
     def fill(self, selector: str, text: str) -> None:
         element = self._element(selector)
         element.clear()
-        element.send_keys(text)
+        if text:  # WebKitWebDriver refuses to send no keys
+            element.send_keys(text)
 
     def press(self, selector: str, key: str) -> None:
         self._element(selector).send_keys(getattr(Keys, key.upper()))

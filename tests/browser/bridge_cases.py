@@ -268,10 +268,121 @@ async def case_malformed_payloads_are_sdk_errors():
 
 
 async def case_concurrent_calls_resolve_with_their_own_answer():
-    """200 concurrent calls, answered in reverse order, each get their own callback's value."""
+    """200 concurrent fresh calls, answered in reverse order, each get their own answer."""
     behave(get="numbered", delayMs=250)
-    results = await asyncio.gather(*(pc.segment_get() for _ in range(200)))
+    results = await asyncio.gather(*(pc.segment_get(fresh=True) for _ in range(200)))
     assert [segments[0]["id"] for segments in results] == list(range(200))
+
+
+async def case_concurrent_gets_share_one_sdk_call():
+    """100 concurrent segment_get, from the module and from other instances, reach the SDK once."""
+    behave(get="async", payload=SEGMENTS, delayMs=300)  # a worker takes ~1 ms a call to ask
+    clients = [pc.PersonaClick() for _ in range(50)]
+    calls = [pc.segment_get() for _ in range(50)] + [client.segment_get() for client in clients]
+    results = await asyncio.gather(*calls)
+    assert results == [SEGMENTS] * 100
+    assert len(sdk_calls()) == 1, sdk_calls()
+
+
+async def case_mutating_one_answer_leaves_the_others_intact():
+    """Each joined caller gets its own list of its own dicts."""
+    behave(get="async", payload=SEGMENTS, delayMs=10)
+    first, second, third = await asyncio.gather(*(pc.segment_get() for _ in range(3)))
+    first[0]["type"] = "changed"
+    first.append({"id": 1, "type": "static"})
+    second.clear()
+    assert third == SEGMENTS
+    assert len(sdk_calls()) == 1
+
+
+async def case_get_after_add_does_not_join():
+    """A get that starts after an add or a remove (from any instance) makes its own SDK call."""
+    behave(get="numbered", delayMs=40)
+    before = asyncio.create_task(pc.segment_get())
+    joined = asyncio.create_task(pc.PersonaClick().segment_get())
+    await asyncio.sleep(0.005)
+    await pc.PersonaClick().segment_add(100500)
+    after_add = asyncio.create_task(pc.segment_get())
+    await asyncio.sleep(0.005)
+    await pc.segment_remove(100500)
+    after_remove = await pc.segment_get()
+    assert (await before) == (await joined) == [{"id": 0, "type": "static"}]
+    assert [(await after_add)[0]["id"], after_remove[0]["id"]] == [1, 2]
+    actions = [call["action"] for call in sdk_calls()]
+    assert actions == ["get", "add", "get", "remove", "get"], actions
+
+
+async def case_short_timeout_leaves_others_waiting():
+    """A joined caller's short timeout ends its own wait only; the others get the answer."""
+    behave(get="async", payload=SEGMENTS, delayMs=100)
+    long_wait, short_wait, other = await asyncio.gather(
+        pc.segment_get(timeout=2),
+        pc.segment_get(timeout=0.01),
+        pc.segment_get(timeout=2),
+        return_exceptions=True,
+    )
+    assert isinstance(short_wait, pc.SDKTimeoutError) and short_wait.timeout == 0.01
+    assert long_wait == other == SEGMENTS
+    assert len(sdk_calls()) == 1
+
+
+async def case_sdk_error_reaches_every_joined_caller():
+    """An error answer raises SDKError in every joined caller, a distinct instance each."""
+    behave(get="async", payload={"status": "error", "message": "no shop"}, delayMs=10)
+    errors = await asyncio.gather(*(pc.segment_get() for _ in range(3)), return_exceptions=True)
+    for error in errors:
+        assert isinstance(error, pc.SDKError) and "no shop" in str(error), repr(error)
+    assert errors[0] is not errors[1] and errors[1] is not errors[2] and errors[0] is not errors[2]
+    assert len(sdk_calls()) == 1
+
+
+async def case_fresh_always_calls_the_sdk():
+    """fresh=True makes its own SDK call each time; a later plain call may share the freshest."""
+    behave(get="numbered", delayMs=50)
+    first = asyncio.create_task(pc.segment_get())
+    fresh = [asyncio.create_task(pc.segment_get(fresh=True)) for _ in range(3)]
+    await asyncio.sleep(0.005)
+    joined = await pc.segment_get()
+    ids = []
+    for task in [first] + fresh:
+        ids.append((await task)[0]["id"])
+    ids.append(joined[0]["id"])
+    assert ids == [0, 1, 2, 3, 3], ids
+    assert len(sdk_calls()) == 4
+
+
+async def case_call_nobody_waits_for_is_not_joined():
+    """Once every caller of an SDK call has timed out, a newcomer makes a new call."""
+    behave(get="numbered", delayMs=100)
+    await raises(pc.SDKTimeoutError, pc.segment_get(timeout=0.01))
+    assert await pc.segment_get() == [{"id": 1, "type": "static"}]
+    assert len(sdk_calls()) == 2
+
+
+async def case_blocked_sdk_is_not_loaded_error():
+    """With the loader stub in place and no SDK script, add/remove return once queued and a
+    get still queued at its timeout raises SDKNotLoadedError saying the script did not load."""
+    window.fakeSdk.installStub()
+    assert await pc.segment_add(1) is None
+    assert await pc.segment_remove(1) is None
+    errors = await asyncio.gather(
+        pc.segment_get(timeout=SHORT), pc.segment_get(timeout=0.08), return_exceptions=True
+    )
+    for error in errors:
+        assert type(error) is pc.SDKNotLoadedError, repr(error)
+        text = str(error)
+        assert "did not load" in text and "blocked" in text and "unreachable" in text, text
+    assert [error.timeout for error in errors] == [SHORT, 0.08]
+
+
+async def case_sdk_that_took_the_call_and_stays_silent_is_a_timeout():
+    """A get replayed from the stub's queue by an SDK that never answers is SDKTimeoutError."""
+    behave(get="never")
+    window.fakeSdk.installStub()
+    pending = asyncio.create_task(pc.segment_get(timeout=0.1))
+    await asyncio.sleep(0.02)
+    window.fakeSdk.arrive()
+    await raises(pc.SDKTimeoutError, pending)
 
 
 async def case_no_leaks_over_thousands_of_calls():

@@ -115,7 +115,7 @@ def assert_error(reply: Reply, status: int) -> str:
 def demo_section_blocks(language: str) -> list[str]:
     """The fenced blocks of one language in the README's sandbox section, as printed."""
     text = README.read_text()
-    section = text[text.index("## The demo\n") :]
+    section = text[text.index("## Against the sandbox\n") :]
     section = section[: section.index("\n## ", 1)]
     return re.findall(rf"```{language}\n(.*?)```", section, re.DOTALL)
 

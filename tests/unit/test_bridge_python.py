@@ -1,13 +1,18 @@
-"""The plain-Python parts of the bridge in CPython: validation, conversion and error mapping.
+"""The bridge in CPython: validation, conversion, error mapping and shared segment_get calls.
 
-The JavaScript edge is replaced by a recorder that answers with the JSON outcomes the real
-edge produces; the edge itself is covered in the browser (browser/test_bridge_in_browser.py).
+Most tests replace the JavaScript edge with a recorder that answers with the JSON outcomes the
+real edge produces. The shared-call tests run the module's real edge in Node.js, against the
+scripted SDK of the browser tests (sandbox/fake_sdk.js); the browser cases cover the rest.
 """
 
+import asyncio
+import concurrent.futures
+import itertools
 import json
+import queue
 import subprocess
 import sys
-import tomllib
+import threading
 from pathlib import Path
 
 import pytest
@@ -29,8 +34,8 @@ class RecordingEdge:
         self.calls.append((global_name, action, json.loads(params)))
         return json.dumps(self.outcome)
 
-    def get(self, global_name, timeout_ms):
-        self.calls.append((global_name, "get", timeout_ms))
+    def get(self, global_name, timeout_ms, fresh):
+        self.calls.append((global_name, "get", timeout_ms) + (("fresh",) if fresh else ()))
 
         async def answer():
             return json.dumps(self.outcome)
@@ -77,6 +82,7 @@ def test_public_names():
             "segment_add",
             "segment_get",
             "segment_remove",
+            "__version__",
         ]
     )
     assert pc.DEFAULT_TIMEOUT == 10.0
@@ -330,9 +336,260 @@ def test_malformed_payloads_raise_sdk_error(edge, payload, text):
 
 
 def test_wheel_pages_install_the_version_being_built():
-    """The pages that install the wheel name the file that pyproject.toml's version builds."""
+    """The pages that install the wheel name the file that the module's __version__ builds."""
     root = Path(__file__).resolve().parents[2]
-    version = tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"]
-    wheel = f"/dist/personaclick_bridge-{version}-py3-none-any.whl"
+    wheel = f"/dist/personaclick_bridge-{pc.__version__}-py3-none-any.whl"
     for config in ("bridge-wheel-py.toml", "bridge-wheel-mpy.toml"):
         assert wheel in (root / "tests" / "browser" / config).read_text(), config
+
+
+def test_fresh_reaches_the_edge_and_must_be_a_bool(edge):
+    """fresh=True is handed to the edge; anything but a bool is refused before the SDK."""
+    edge.outcome = {"answer": []}
+    run(pc.segment_get(fresh=True))
+    run(pc.PersonaClick("r46").segment_get(timeout=1, fresh=False))
+    assert edge.calls == [("personaclick", "get", 10000.0, "fresh"), ("r46", "get", 1000.0)]
+    for fresh in (1, "yes", None):
+        with pytest.raises(TypeError, match="fresh"):
+            run(pc.segment_get(fresh=fresh))
+    assert len(edge.calls) == 2
+
+
+def test_blocked_sdk_outcome_is_not_loaded_error(edge):
+    """A get that timed out in the loader stub's queue says the SDK script did not load."""
+    edge.outcome = {"unloaded": True}
+    with pytest.raises(pc.SDKNotLoadedError) as raised:
+        run(pc.segment_get(timeout=3))
+    text = str(raised.value)
+    assert "did not load" in text and "blocked" in text and "unreachable" in text, text
+    assert "window.personaclick" in text and "3 s" in text, text
+    assert raised.value.timeout == 3 and raised.value.global_name == "personaclick"
+
+
+# Drives the module's own _EDGE_JS in Node.js: one JSON command a line in, one JSON line out.
+NODE_DRIVER = """
+globalThis.window = globalThis;
+const fs = require("fs");
+eval(fs.readFileSync(process.argv[1], "utf8"));
+const edge = new Function(process.argv[2])();
+const write = (message) => process.stdout.write(JSON.stringify(message) + "\\n");
+require("readline").createInterface({ input: process.stdin }).on("line", (line) => {
+  const command = JSON.parse(line);
+  if (command.op === "send") {
+    write({ text: edge.send(command.name, command.action, command.params) });
+  } else if (command.op === "get") {
+    const reply = (text) => write({ id: command.id, text });
+    edge.get(command.name, command.timeoutMs, command.fresh, reply);
+  } else {
+    write({ text: String(fakeSdk[command.op](...command.args)) });
+  }
+});
+"""
+FAKE_SDK = Path(__file__).resolve().parents[2] / "sandbox" / "fake_sdk.js"
+
+
+class NodeEdge:
+    """The bridge's real JS edge in a Node.js process, reached through send/get like the page's."""
+
+    def __init__(self):
+        self.process = subprocess.Popen(
+            ["node", "-e", NODE_DRIVER, str(FAKE_SDK), pc._EDGE_JS],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.replies = queue.Queue()
+        self.pending = {}
+        self.call_ids = itertools.count()
+        self.loop = None
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            message = json.loads(line)
+            if "id" in message:
+                future = self.pending.pop(message["id"])
+                self.loop.call_soon_threadsafe(future.set_result, message["text"])
+            else:
+                self.replies.put(message["text"])
+
+    def _command(self, **command):
+        self.process.stdin.write(json.dumps(command) + "\n")
+        self.process.stdin.flush()
+
+    def _ask(self, **command):
+        self._command(**command)
+        return self.replies.get(timeout=10)
+
+    def fake_sdk(self, op, *args):
+        """Call window.fakeSdk[op](*args) in Node and return its result as text."""
+        return self._ask(op=op, args=list(args))
+
+    def behave(self, **behaviour):
+        self.fake_sdk("configure", json.dumps(behaviour))
+
+    def sdk_actions(self):
+        return [call["action"] for call in json.loads(self.fake_sdk("callsJson"))]
+
+    def send(self, global_name, action, params):
+        return self._ask(op="send", name=global_name, action=action, params=params)
+
+    def get(self, global_name, timeout_ms, fresh):
+        self.loop = asyncio.get_running_loop()
+        future = self.loop.create_future()
+        call_id = next(self.call_ids)
+        self.pending[call_id] = future
+        self._command(op="get", id=call_id, name=global_name, timeoutMs=timeout_ms, fresh=fresh)
+        return future
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait(timeout=10)
+
+
+def run_loop(coroutine):
+    """asyncio.run in a thread of its own: Playwright's sync API may hold a loop in this one."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+@pytest.fixture
+def node_edge(monkeypatch):
+    edge = NodeEdge()
+    monkeypatch.setattr(pc, "_edge", lambda: (edge.send, edge.get))
+    yield edge
+    edge.close()
+
+
+SEGMENTS = [{"id": 313, "type": "static"}, {"id": 314, "type": "dynamic"}]
+
+
+def test_concurrent_gets_share_one_sdk_call(node_edge):
+    """100 concurrent segment_get, from any PersonaClick instance, reach the SDK once."""
+    node_edge.behave(get="async", payload=SEGMENTS, delayMs=30)
+
+    async def gets():
+        clients = [pc.PersonaClick() for _ in range(50)]
+        calls = [pc.segment_get() for _ in range(50)] + [c.segment_get() for c in clients]
+        return await asyncio.gather(*calls)
+
+    results = run_loop(gets())
+    assert results == [SEGMENTS] * 100
+    assert node_edge.sdk_actions() == ["get"]
+
+
+def test_each_caller_gets_its_own_copy(node_edge):
+    """Mutating one caller's list or dicts leaves the other callers' answers intact."""
+    node_edge.behave(get="async", payload=SEGMENTS, delayMs=10)
+
+    async def gets():
+        return await asyncio.gather(pc.segment_get(), pc.segment_get(), pc.segment_get())
+
+    first, second, third = run_loop(gets())
+    first[0]["type"] = "changed"
+    first.append({"id": 1, "type": "static"})
+    second.clear()
+    assert third == SEGMENTS
+    assert node_edge.sdk_actions() == ["get"]
+
+
+def test_get_after_add_or_remove_never_joins_an_earlier_call(node_edge):
+    """A get that starts after an add/remove, from any instance, makes its own SDK call."""
+    node_edge.behave(get="numbered", delayMs=40)
+
+    async def gets():
+        before = asyncio.ensure_future(pc.segment_get())
+        joined = asyncio.ensure_future(pc.PersonaClick().segment_get())
+        await asyncio.sleep(0.005)
+        await pc.PersonaClick().segment_add(100500)
+        after_add = asyncio.ensure_future(pc.segment_get())
+        await asyncio.sleep(0.005)
+        await pc.segment_remove(100500)
+        after_remove = await pc.segment_get()
+        return await before, await joined, await after_add, after_remove
+
+    before, joined, after_add, after_remove = run_loop(gets())
+    assert before == joined == [{"id": 0, "type": "static"}]
+    assert [after_add[0]["id"], after_remove[0]["id"]] == [1, 2]
+    assert node_edge.sdk_actions() == ["get", "add", "get", "remove", "get"]
+
+
+def test_short_timeout_ends_only_its_own_wait(node_edge):
+    """A joined caller's short timeout raises for it alone; the others get the answer."""
+    node_edge.behave(get="async", payload=SEGMENTS, delayMs=80)
+
+    async def gets():
+        return await asyncio.gather(
+            pc.segment_get(timeout=2),
+            pc.segment_get(timeout=0.01),
+            pc.segment_get(timeout=2),
+            return_exceptions=True,
+        )
+
+    long_wait, short_wait, other = run_loop(gets())
+    assert isinstance(short_wait, pc.SDKTimeoutError) and short_wait.timeout == 0.01
+    assert long_wait == other == SEGMENTS
+    assert node_edge.sdk_actions() == ["get"]
+
+
+def test_sdk_error_reaches_every_caller_as_its_own_exception(node_edge):
+    """An error answer raises SDKError in every joined caller, a distinct instance each."""
+    node_edge.behave(get="async", payload={"status": "error", "message": "no shop"}, delayMs=10)
+
+    async def gets():
+        calls = [pc.segment_get() for _ in range(3)]
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    errors = run_loop(gets())
+    assert all(isinstance(error, pc.SDKError) and "no shop" in str(error) for error in errors)
+    assert len({id(error) for error in errors}) == 3
+    assert node_edge.sdk_actions() == ["get"]
+
+
+def test_fresh_calls_the_sdk_and_later_calls_may_join_it(node_edge):
+    """fresh=True always makes its own SDK call; a later plain call shares the freshest."""
+    node_edge.behave(get="numbered", delayMs=50)
+
+    async def gets():
+        first = asyncio.ensure_future(pc.segment_get())
+        fresh = [asyncio.ensure_future(pc.segment_get(fresh=True)) for _ in range(3)]
+        await asyncio.sleep(0.005)
+        joined = await pc.segment_get()
+        return [await call for call in (first, *fresh)] + [joined]
+
+    ids = [segments[0]["id"] for segments in run_loop(gets())]
+    assert ids[:4] == [0, 1, 2, 3] and ids[4] == 3, ids
+    assert node_edge.sdk_actions() == ["get"] * 4
+
+
+def test_call_nobody_waits_for_is_not_joined(node_edge):
+    """Once every caller of a call has timed out, a newcomer makes a new SDK call."""
+    node_edge.behave(get="numbered", delayMs=100)
+
+    async def gets():
+        with pytest.raises(pc.SDKTimeoutError):
+            await pc.segment_get(timeout=0.01)
+        return await pc.segment_get()
+
+    assert run_loop(gets()) == [{"id": 1, "type": "static"}]
+    assert node_edge.sdk_actions() == ["get", "get"]
+
+
+def test_blocked_sdk_is_named_and_a_silent_one_is_a_timeout(node_edge):
+    """A get still in the loader stub's queue at its timeout is SDKNotLoadedError; add/remove
+    return once queued; a get the SDK took but never answered is SDKTimeoutError."""
+    node_edge.fake_sdk("installStub")
+
+    async def blocked():
+        await pc.segment_add(1)
+        await pc.segment_remove(1)
+        return await asyncio.gather(
+            pc.segment_get(timeout=0.02), pc.segment_get(timeout=0.03), return_exceptions=True
+        )
+
+    errors = run_loop(blocked())
+    assert all(type(error) is pc.SDKNotLoadedError for error in errors), errors
+    assert "did not load" in str(errors[0]) and errors[1].timeout == 0.03
+    node_edge.behave(get="never")
+    with pytest.raises(pc.SDKTimeoutError):
+        run_loop(pc.segment_get(timeout=0.02))

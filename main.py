@@ -330,12 +330,13 @@ async def start():
         await load_segments("profile-status")
     except pc.PersonaClickError as error:
         log(f"segment_get failed: {error!r}")
+        set_busy(False)
         say("profile-status", friendly(error), "error")
         say("status", "The shop works, but without your segments for now.", "error")
-    else:
-        say("profile-status", "")
-        say("status", "Ready.", "done")
-    set_busy(False)
+        return
+    set_busy(False)  # before "Ready.": a shopper may press Enter the moment it shows
+    say("profile-status", "")
+    say("status", "Ready.", "done")
 
 
 await start()  # noqa: F704, PLE1142 - PyScript runs scripts with top-level await

@@ -35,6 +35,8 @@ WATCHER = Path(__file__).with_name("watcher.js").read_text()
 # WebKitGTK ships SharedArrayBuffer switched off; PyScript workers need it.
 ENVIRONMENT = {"JSC_useSharedArrayBuffer": "1"}
 POLL_SECONDS = 0.05
+# Longer than any one command the harness sends: a page load or a script, each bounded below.
+COMMAND_TIMEOUT_S = 2 * DEFAULT_TIMEOUT_MS / 1000
 # Runs in the page: the script is an expression, or a function called with arg; awaited.
 RUN = """
 const [source, arg, done] = arguments;
@@ -66,9 +68,12 @@ class WebKitPage(Page):
         options.binary_location = MINIBROWSER
         for argument in ("--automation", f"--proxy={proxy.url}", "--ignore-host=127.0.0.1"):
             options.add_argument(argument)
-        connection = RemoteConnection(client_config=ClientConfig(remote_server_addr=driver_url))
+        # A finite wait for the driver's answers: a browser that died fails the test, not hangs it.
+        config = ClientConfig(remote_server_addr=driver_url, timeout=COMMAND_TIMEOUT_S)
+        connection = RemoteConnection(client_config=config)
         self.driver = webdriver.Remote(command_executor=connection, options=options)
         self.driver.set_script_timeout(DEFAULT_TIMEOUT_MS / 1000)
+        self.driver.set_page_load_timeout(DEFAULT_TIMEOUT_MS / 1000)
         self._proxy = proxy
         self._first_attempt = len(proxy.attempts)
         # What earlier documents of this page recorded (a navigation forgets window.pageWatch).

@@ -69,7 +69,7 @@ _PHONE_SEPARATORS = " -.()"
 # JS and answers with JSON text, so no Python callable or proxy is ever handed to the SDK. A get
 # joins the SDK call in flight on the same global, unless an add/remove came after it started,
 # every earlier caller has stopped waiting, or it asks to be fresh; each caller keeps its own
-# timer, and parsing the text gives each its own copy of the answer.
+# deadline, and parsing the text gives each its own copy of the answer.
 _EDGE_JS = """
 const outcome = (value) => JSON.stringify(value);
 const errorText = (error) => String(error && error.message !== undefined ? error.message : error);
@@ -78,7 +78,7 @@ const lookUp = (globalName) => {
   return typeof sdk === "function" ? sdk : null;
 };
 // One table for the page: Python in every interpreter and worker shares the calls in flight.
-const joinable = (globalThis[Symbol.for("personaclick_bridge.joinable_gets.v1")] ??= new Map());
+const joinable = (globalThis[Symbol.for("personaclick_bridge.joinable_gets.v2")] ??= new Map());
 const send = (globalName, action, params) => {
   const sdk = lookUp(globalName);
   if (sdk === null) return outcome({ missing: true });
@@ -99,9 +99,9 @@ const finish = (call, text) => {
   if (joinable.get(call.globalName) === call) joinable.delete(call.globalName);
   const waiting = call.waiting;
   call.waiting = null;
-  for (const [reply, timer] of waiting) {
-    clearTimeout(timer);
-    reply(text);
+  for (const wait of waiting) {
+    wait.clock.delete(wait);
+    wait.reply(text);
   }
 };
 const start = (call, sdk) => {
@@ -121,40 +121,98 @@ const start = (call, sdk) => {
     finish(call, outcome({ threw: errorText(error) }));
   }
 };
+const expire = (wait) => {
+  const { call } = wait;
+  call.waiting.delete(wait);
+  if (call.waiting.size === 0 && joinable.get(call.globalName) === call) {
+    joinable.delete(call.globalName);
+  }
+  // Still in the loader stub's queue: the SDK script never ran.
+  const unloaded = stillQueued(call.globalName, call.callback);
+  wait.reply(outcome(unloaded ? { unloaded: true } : { timeout: true }));
+};
+// The waits of this interpreter and one timer for the earliest deadline among them: setting and
+// clearing a timer per call would cost more than the rest of the call.
+const clock = new Set();
+let alarm = null;
+const ring = () => {
+  alarm = null;
+  const now = performance.now();
+  let next = Infinity;
+  for (const wait of clock) {
+    if (wait.deadline <= now) {
+      clock.delete(wait);
+      expire(wait);
+    } else {
+      next = Math.min(next, wait.deadline);
+    }
+  }
+  if (next !== Infinity) wake(next, now);
+};
+const wake = (deadline, now) => {
+  if (alarm !== null && alarm.deadline <= deadline) return;
+  if (alarm !== null) clearTimeout(alarm.timer);
+  alarm = { deadline, timer: setTimeout(ring, Math.ceil(deadline - now)) };
+};
 const get = (globalName, timeoutMs, fresh, reply) => {
   const sdk = lookUp(globalName);
   if (sdk === null) return reply(outcome({ missing: true }));
   const joined = fresh ? undefined : joinable.get(globalName);
-  const call = joined ?? { globalName, waiting: new Map(), callback: null };
-  const timer = setTimeout(() => {
-    call.waiting.delete(reply);
-    if (call.waiting.size === 0 && joinable.get(globalName) === call) joinable.delete(globalName);
-    // Still in the loader stub's queue: the SDK script never ran.
-    const unloaded = stillQueued(globalName, call.callback);
-    reply(outcome(unloaded ? { unloaded: true } : { timeout: true }));
-  }, timeoutMs);
-  call.waiting.set(reply, timer);
+  const call = joined ?? { globalName, waiting: new Set(), callback: null };
+  const now = performance.now();
+  const wait = { call, reply, clock, deadline: now + timeoutMs };
+  clock.add(wait);
+  call.waiting.add(wait);
+  wake(wait.deadline, now);
   if (joined === undefined) start(call, sdk);
 };
-return { send, get };
+// A worker's calls arrive as messages on a channel of their own, in the order it made them, and
+// their answers leave the same way: no thread blocks while the SDK works.
+const serve = (channelName) => {
+  const channel = new BroadcastChannel(channelName);
+  channel.onmessage = ({ data: [id, kind, globalName, ...rest] }) => {
+    const reply = (text) => channel.postMessage([id, text]);
+    if (kind === "send") reply(send(globalName, ...rest));
+    else get(globalName, ...rest, reply);
+  };
+};
+return { send, get, serve };
 """
-# Runs where Python runs: the promise Python awaits lives in its own thread, so a call from a
-# worker crosses to the page once and nothing awaited is held across threads. With handOver,
-# answers reach Python from a message task: MicroPython's asyncio wakes a task by setTimeout(0),
-# which browsers stretch to 4 ms once timers nest, and a message task starts the nesting afresh.
-_PROMISE_JS = """
-return (get, handOver) => {
-  let deliver = (resolve) => resolve;
-  if (handOver) {
-    const answers = [];
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      for (const [resolve, text] of answers.splice(0)) resolve(text);
-    };
-    deliver = (resolve) => (text) => {
-      if (answers.push([resolve, text]) === 1) channel.port2.postMessage(null);
-    };
-  }
+# Runs in a worker: each call is a message to the page over the channel that serve() answers.
+_WORKER_JS = """
+return (channelName) => {
+  const channel = new BroadcastChannel(channelName);
+  const replies = new Map();
+  let lastId = 0;
+  channel.onmessage = ({ data: [id, text] }) => {
+    const reply = replies.get(id);
+    replies.delete(id);
+    reply(text);
+  };
+  const ask = (...request) =>
+    new Promise((resolve) => {
+      replies.set(++lastId, resolve);
+      channel.postMessage([lastId, ...request]);
+    });
+  return {
+    send: (globalName, action, params) => ask("send", globalName, action, params),
+    get: (globalName, timeoutMs, fresh) => ask("get", globalName, timeoutMs, fresh),
+  };
+};
+"""
+# Runs on MicroPython's main thread: answers reach Python from a message task. Its asyncio wakes
+# a task by setTimeout(0), which browsers stretch to 4 ms once timers nest, and a message task
+# starts the nesting afresh.
+_HAND_OVER_JS = """
+return (get) => {
+  const answers = [];
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => {
+    for (const [resolve, text] of answers.splice(0)) resolve(text);
+  };
+  const deliver = (resolve) => (text) => {
+    if (answers.push([resolve, text]) === 1) channel.port2.postMessage(null);
+  };
   return (globalName, timeoutMs, fresh) =>
     new Promise((resolve) => get(globalName, timeoutMs, fresh, deliver(resolve)));
 };
@@ -232,13 +290,13 @@ class PersonaClick:
         self, segment_id: int | str, *, email: str | None = None, phone: str | None = None
     ) -> None:
         """Queue adding the current visitor (optionally bound to email/phone) to a segment."""
-        self._send("add", _segment_params(segment_id, email, phone))
+        await self._send("add", _segment_params(segment_id, email, phone))
 
     async def segment_remove(
         self, segment_id: int | str, *, email: str | None = None, phone: str | None = None
     ) -> None:
         """Queue removing the current visitor (optionally bound to email/phone) from a segment."""
-        self._send("remove", _segment_params(segment_id, email, phone))
+        await self._send("remove", _segment_params(segment_id, email, phone))
 
     async def segment_get(
         self, *, timeout: float | None = None, fresh: bool = False
@@ -262,10 +320,12 @@ class PersonaClick:
             self._raise_for_failure("get", answer, {})
         return _segments_from_payload(answer["answer"])
 
-    def _send(self, action: str, params: dict) -> None:
+    async def _send(self, action: str, params: dict) -> None:
         send, _ = _edge()
-        answer = json.loads(send(self.global_name, action, json.dumps(params)))
-        self._raise_for_failure(action, answer, params)
+        answer = send(self.global_name, action, json.dumps(params))
+        if not isinstance(answer, str):  # from a worker, the page answers by message
+            answer = await answer
+        self._raise_for_failure(action, json.loads(answer), params)
 
     def _raise_for_failure(self, action: str, answer: dict, params: dict) -> None:
         if "missing" in answer:
@@ -300,21 +360,62 @@ _edge_functions = None
 
 
 def _edge():
-    """Return the JavaScript ``(send, get)`` pair, built once: ``get`` returns a promise."""
+    """Return the ``(send, get)`` pair, built once: each answers with JSON text, ``get`` as an
+    awaitable, ``send`` as one in a worker and at once on the page."""
     global _edge_functions
     if _edge_functions is None:
         # Imported here so that importing this module works anywhere, CPython included.
         from pyscript import RUNNING_IN_WORKER, window
 
         edge = window.Function(_EDGE_JS)()
+        send = edge.send
         if RUNNING_IN_WORKER:
-            import js as here  # the worker's own global scope
+            import js  # the worker's own global scope
+
+            channel_name = f"personaclick_bridge.{js.crypto.randomUUID()}"
+            edge.serve(channel_name)
+            channel = js.Function(_WORKER_JS)()(channel_name)
+            send, get = channel.send, channel.get
+        elif sys.implementation.name == "micropython":
+            get = window.Function(_HAND_OVER_JS)()(edge.get)
         else:
-            here = window
-        # A worker already hears each answer in a message task of its own.
-        hand_over = sys.implementation.name == "micropython" and not RUNNING_IN_WORKER
-        _edge_functions = (edge.send, here.Function(_PROMISE_JS)()(edge.get, hand_over))
+            get = _numbered_get(window, edge.get)
+        _edge_functions = (send, get)
     return _edge_functions
+
+
+# Pyodide on the page: one long-lived Python callable hears every answer by call number, so a
+# call creates no proxy and no JS promise.
+_NUMBERED_JS = """
+return (get, settle) => (globalName, timeoutMs, fresh, number) =>
+  get(globalName, timeoutMs, fresh, (text) => settle(number, text));
+"""
+
+
+def _numbered_get(window, edge_get):
+    """Pyodide on the page: ``get`` returns a future that the edge settles by call number."""
+    import asyncio
+    import itertools
+
+    from pyodide.ffi import create_proxy
+
+    waiting = {}
+    numbers = itertools.count()
+
+    def settle(number, text):
+        future = waiting.pop(number)
+        if not future.done():  # its caller was cancelled meanwhile
+            future.set_result(text)
+
+    numbered = window.Function(_NUMBERED_JS)()(edge_get, create_proxy(settle))
+
+    def get(global_name, timeout_ms, fresh):
+        number = next(numbers)
+        future = waiting[number] = asyncio.get_running_loop().create_future()
+        numbered(global_name, timeout_ms, fresh, number)
+        return future
+
+    return get
 
 
 def _segment_params(segment_id: object, email: object, phone: object) -> dict:

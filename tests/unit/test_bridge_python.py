@@ -13,6 +13,7 @@ import queue
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -373,7 +374,10 @@ const fs = require("fs");
 eval(fs.readFileSync(process.argv[1], "utf8"));
 const edge = new Function(process.argv[2])();
 const write = (message) => process.stdout.write(JSON.stringify(message) + "\\n");
-require("readline").createInterface({ input: process.stdin }).on("line", (line) => {
+const lines = require("readline").createInterface({ input: process.stdin });
+// Ends with its input: the edge's timer for the latest deadline may still be set.
+lines.on("close", () => process.exit(0));
+lines.on("line", (line) => {
   const command = JSON.parse(line);
   if (command.op === "send") {
     write({ text: edge.send(command.name, command.action, command.params) });
@@ -530,6 +534,28 @@ def test_short_timeout_ends_only_its_own_wait(node_edge):
     assert isinstance(short_wait, pc.SDKTimeoutError) and short_wait.timeout == 0.01
     assert long_wait == other == SEGMENTS
     assert node_edge.sdk_actions() == ["get"]
+
+
+def test_every_wait_ends_at_its_own_deadline(node_edge):
+    """Waits share one timer, yet each silent call times out at its own deadline, not sooner,
+    whether its deadline comes before the timer's or after it."""
+    node_edge.behave(get="never")
+    timeouts = (0.3, 0.05, 0.15, 0.1)
+
+    async def silent_call(timeout):
+        start = time.monotonic()
+        with pytest.raises(pc.SDKTimeoutError) as raised:
+            await pc.segment_get(timeout=timeout, fresh=True)
+        return time.monotonic() - start, raised.value.timeout
+
+    async def calls():
+        return await asyncio.gather(*(silent_call(timeout) for timeout in timeouts))
+
+    ended = run_loop(calls())
+    assert [timeout for _, timeout in ended] == list(timeouts)
+    for elapsed, timeout in ended:
+        assert timeout <= elapsed < timeout + 1, ended
+    assert node_edge.sdk_actions() == ["get"] * len(timeouts)
 
 
 def test_sdk_error_reaches_every_caller_as_its_own_exception(node_edge):

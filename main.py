@@ -183,9 +183,8 @@ def render_segments(segments):
 
 def render_joinable(ids):
     """Offer the catalogue's static segments the visitor is not in; computed ones never."""
-    listing, options = element("joinable"), element("joinable-ids")
+    listing = element("joinable")
     listing.replaceChildren()
-    options.replaceChildren()
     for segment_id, entry in catalogue.items():
         if entry["type"] != "static" or segment_id in ids:
             continue
@@ -193,10 +192,6 @@ def render_joinable(ids):
         item.append(text_span(entry["name"]))
         item.append(button("Join", segment_id))
         listing.append(item)
-        option = document.createElement("option")
-        option.value = str(segment_id)
-        option.textContent = entry["name"]
-        options.append(option)
 
 
 async def load_catalogue():

@@ -106,9 +106,8 @@ def segment_lines(page):
 
 
 def offered(page):
-    """Names of the segments offered for joining, and the ids the number field suggests."""
-    ids = page.evaluate("[...document.querySelectorAll('#joinable-ids option')].map(o => o.value)")
-    return page.texts("#joinable li span"), ids
+    """Names of the segments offered for joining."""
+    return page.texts("#joinable li span")
 
 
 def adds(page):
@@ -132,7 +131,7 @@ def join_offered_and_leave(page):
     assert segment_lines(page) == [VIP]
     assert visible(page, "#vip-banner")
     assert member_prices(page)[0] == "Your VIP price: €19.00"
-    assert offered(page) == (["Newsletter"], ["100500"])
+    assert offered(page) == ["Newsletter"]
     page.click("#segments button[data-segment='313']")
     wait_for_status(page, "profile-status", f"Done: you have left {TRICKY_NAME}.")
     assert segment_lines(page) == NO_SEGMENTS
@@ -144,7 +143,7 @@ def test_segments_personalise_the_shop(page, demo_server, runtime):
     """Only static segments are offered; joining VIP shows its banner and prices, as text."""
     open_demo(page, demo_server, runtime)
     assert count(page, "#products li") == 4
-    assert offered(page) == (["Newsletter", TRICKY_NAME], ["100500", "313"])
+    assert offered(page) == ["Newsletter", TRICKY_NAME]
     join_offered_and_leave(page)
     assert count(page, "#segments b, #joinable b") == 0
 
@@ -161,11 +160,8 @@ def test_widgets_work_in_a_worker(page, isolated_demo_server, worker):
 
 
 @pytest.mark.parametrize("worker", WORKERS, ids=lambda configuration: configuration.id)
-def test_enter_submits_a_form_in_a_worker(page, isolated_demo_server, worker, request):
-    """Enter in a field submits its form when the widgets run in a worker."""
-    if page.engine == "webkit":
-        reason = "WebKitGTK: Enter does not submit the join form in a worker; a click does"
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
+def test_enter_submits_a_form_in_a_worker(page, isolated_demo_server, worker):
+    """Enter in a field submits its form when the widgets run in a worker, for an offered id too."""
     open_demo(page, isolated_demo_server, "?" + worker.query)
     page.fill("#segment-id", "100500")
     page.press("#segment-id", "Enter")
@@ -184,7 +180,6 @@ def test_newsletter_join_is_done_only_once_segment_get_shows_it(page, demo_serve
             "Checking your segments…",
             "working",
         )
-        assert len(adds(page)) == 1
         assert disabled(page, "#newsletter-submit")
     finally:
         demo_server.faults.clear()
@@ -192,6 +187,8 @@ def test_newsletter_join_is_done_only_once_segment_get_shows_it(page, demo_serve
         "Thanks! You are subscribed to our newsletter.",
         "done",
     )
+    # Counted once done: a WebKit page records a request only when its response has ended.
+    assert len(adds(page)) == 1
     assert NEWSLETTER in segment_lines(page)
     assert not visible(page, "#newsletter")
     page.click("#segments button[data-segment='100500']")

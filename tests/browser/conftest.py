@@ -14,16 +14,6 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("engine_name", chosen, scope="session")
 
 
-def pytest_collection_modifyitems(items):
-    """Keep each engine's tests in one test process, and each page of bridge cases in one too:
-    processes then start only the engines they use, and a case page loads once."""
-    for item in items:
-        params = item.callspec.params if hasattr(item, "callspec") else {}
-        if "engine_name" in params:
-            keys = [key for key in ("engine_name", "cases_run") if key in params]
-            item.add_marker(pytest.mark.xdist_group("-".join(params[key] for key in keys)))
-
-
 @pytest.fixture(scope="session")
 def engine(engine_name):
     """The engine under test, started once per session."""

@@ -32,12 +32,11 @@ def collected(arguments):
 
 
 def test_the_readme_shows_one_layer_one_engine_and_one_configuration():
-    """The four commands are there, as the tests below check them."""
+    """The three commands are there, as the tests below check them."""
     assert set(readme_commands()) == {
         "tests/unit",
         "tests/browser --engine firefox",
         "tests/browser -k micropython-worker",
-        "tests/unit -n 0",
     }
 
 
@@ -60,25 +59,3 @@ def test_one_configuration_alone():
     ids = collected("tests/browser -k micropython-worker")
     assert ids and all("micropython-worker" in test_id for test_id in ids)
     assert all(any(engine in test_id for test_id in ids) for engine in ENGINES)
-
-
-def test_one_process_alone():
-    """-n 0 runs the tests in pytest's own process; by default three worker processes run them."""
-
-    def run_lines(arguments):
-        # A quick file of the layer, so that this test does not run itself.
-        run = subprocess.run(
-            [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider"]
-            + arguments.split()
-            + ["-k", "test_readme_pins"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return [line for line in run.stdout.splitlines() if "PASSED" in line]
-
-    assert "tests/unit -n 0" in readme_commands()
-    alone, shared = run_lines("tests/unit -n 0"), run_lines("tests/unit")
-    assert alone and not any("[gw" in line for line in alone), alone
-    assert len(shared) == len(alone) and all("[gw" in line for line in shared), shared

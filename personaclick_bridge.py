@@ -77,12 +77,18 @@ const lookUp = (globalName) => {
   const sdk = globalThis[globalName];
   return typeof sdk === "function" ? sdk : null;
 };
-// One table for the page: Python in every interpreter and worker shares the calls in flight.
-const joinable = (globalThis[Symbol.for("personaclick_bridge.joinable_gets.v2")] ??= new Map());
+// One table for the page: Python in every interpreter and worker shares the calls in flight,
+// and counts the adds/removes passed to each SDK global.
+const { joinable, changes } = (globalThis[Symbol.for("personaclick_bridge.calls.v3")] ??= {
+  joinable: new Map(),
+  changes: new Map(),
+});
+const changeCount = (globalName) => changes.get(globalName) ?? 0;
 const send = (globalName, action, params) => {
   const sdk = lookUp(globalName);
   if (sdk === null) return outcome({ missing: true });
   joinable.delete(globalName);
+  changes.set(globalName, changeCount(globalName) + 1);
   try {
     sdk("segment", action, JSON.parse(params));
   } catch (error) {
@@ -96,7 +102,9 @@ const stillQueued = (globalName, callback) => {
 };
 const finish = (call, text) => {
   if (call.waiting === null) return;
-  if (joinable.get(call.globalName) === call) joinable.delete(call.globalName);
+  call.text = text;
+  call.shareable = joinable.get(call.globalName) === call;
+  if (call.shareable) joinable.delete(call.globalName);
   const waiting = call.waiting;
   call.waiting = null;
   for (const wait of waiting) {
@@ -156,47 +164,78 @@ const wake = (deadline, now) => {
 };
 const get = (globalName, timeoutMs, fresh, reply) => {
   const sdk = lookUp(globalName);
-  if (sdk === null) return reply(outcome({ missing: true }));
+  if (sdk === null) {
+    reply(outcome({ missing: true }));
+    return undefined;
+  }
   const joined = fresh ? undefined : joinable.get(globalName);
-  const call = joined ?? { globalName, waiting: new Set(), callback: null };
+  const call = joined ?? { globalName, waiting: new Set(), changes: changeCount(globalName) };
   const now = performance.now();
   const wait = { call, reply, clock, deadline: now + timeoutMs };
   clock.add(wait);
   call.waiting.add(wait);
   wake(wait.deadline, now);
   if (joined === undefined) start(call, sdk);
+  return call;
 };
 // A worker's calls arrive as messages on a channel of their own, in the order it made them, and
-// their answers leave the same way: no thread blocks while the SDK works.
+// their answers leave the same way: no thread blocks while the SDK works. A message may take
+// milliseconds to arrive, so a get names the worker's get that was still waiting when it was made.
 const serve = (channelName) => {
   const channel = new BroadcastChannel(channelName);
+  const latestGets = new Map(); // globalName -> { id, call } of this worker's latest get
   channel.onmessage = ({ data: [id, kind, globalName, ...rest] }) => {
     const reply = (text) => channel.postMessage([id, text]);
-    if (kind === "send") reply(send(globalName, ...rest));
-    else get(globalName, ...rest, reply);
+    if (kind === "send") return reply(send(globalName, ...rest));
+    const [timeoutMs, fresh, waitingId] = rest;
+    const latest = latestGets.get(globalName);
+    // That get's call has answered since: share its answer as if still in flight, unless nobody
+    // was waiting for it or the SDK has taken an add/remove since it began.
+    if (
+      latest !== undefined &&
+      latest.id === waitingId &&
+      latest.call.shareable &&
+      latest.call.changes === changeCount(globalName)
+    ) {
+      latestGets.set(globalName, { id, call: latest.call });
+      return reply(latest.call.text);
+    }
+    const call = get(globalName, timeoutMs, fresh, reply);
+    if (call !== undefined) latestGets.set(globalName, { id, call });
   };
 };
 return { send, get, serve };
 """
-# Runs in a worker: each call is a message to the page over the channel that serve() answers.
+# Runs in a worker: each call is a message to the page over the channel that serve() answers. A
+# get names this worker's latest get on the same global that has no answer yet, unless an
+# add/remove went out since: the page shares that get's call with it.
 _WORKER_JS = """
 return (channelName) => {
   const channel = new BroadcastChannel(channelName);
   const replies = new Map();
+  const waitingGets = new Map(); // globalName -> id of its latest get without an answer
   let lastId = 0;
   channel.onmessage = ({ data: [id, text] }) => {
-    const reply = replies.get(id);
+    const { resolve, globalName } = replies.get(id);
     replies.delete(id);
-    reply(text);
+    if (waitingGets.get(globalName) === id) waitingGets.delete(globalName);
+    resolve(text);
   };
-  const ask = (...request) =>
+  const ask = (kind, globalName, ...rest) =>
     new Promise((resolve) => {
-      replies.set(++lastId, resolve);
-      channel.postMessage([lastId, ...request]);
+      replies.set(++lastId, { resolve, globalName });
+      channel.postMessage([lastId, kind, globalName, ...rest]);
     });
   return {
-    send: (globalName, action, params) => ask("send", globalName, action, params),
-    get: (globalName, timeoutMs, fresh) => ask("get", globalName, timeoutMs, fresh),
+    send: (globalName, action, params) => {
+      waitingGets.delete(globalName);
+      return ask("send", globalName, action, params);
+    },
+    get: (globalName, timeoutMs, fresh) => {
+      const waitingId = fresh ? undefined : waitingGets.get(globalName);
+      waitingGets.set(globalName, lastId + 1);
+      return ask("get", globalName, timeoutMs, fresh, waitingId);
+    },
   };
 };
 """

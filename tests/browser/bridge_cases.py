@@ -52,8 +52,11 @@ if RUNNING_IN_WORKER:
 else:
     here = window
 bare_promise = here.Function("return () => new Promise((r) => queueMicrotask(() => r('[]')))")()
-# The JS promises one round of the bridge awaits in the case below: one per segment_get.
-ROUND_AWAITS = 1300
+# One round of the bridge in the case below, and the JS promises it awaits (one per get).
+ANSWERED_GETS = 1000
+MIXED_TURNS = 50  # each: four gets, answered, timed out, answered with an error, thrown
+NOT_LOADED_GETS = 100
+ROUND_AWAITS = ANSWERED_GETS + 4 * MIXED_TURNS + NOT_LOADED_GETS
 ROUNDS = 3
 
 
@@ -411,17 +414,21 @@ async def case_no_leaks_over_thousands_of_calls():
     """
 
     async def bridge_round():
-        for index in range(1000):
-            behave(get="microtask", payload=SEGMENTS)
+        # Few configures: from a worker each one blocks on the page for a millisecond or more.
+        behave(get="microtask", payload=SEGMENTS)
+        for index in range(ANSWERED_GETS):
+            assert await pc.segment_get() == SEGMENTS
+            if index % 4 == 0:
+                await pc.segment_add(index + 1, email="ann@example.com")
+        behave(get="mixed", payload=SEGMENTS, throwMessage="boom")
+        for _ in range(MIXED_TURNS):  # the SDK answers, stays silent, errs, then throws
             await pc.segment_get()
-            await pc.segment_add(index + 1, email="ann@example.com")
-            if index % 10 == 0:
-                behave(get="never")
-                await raises(pc.SDKTimeoutError, pc.segment_get(timeout=0.001))
-                behave(get="throw", throwMessage="boom")
-                await raises(pc.SDKError, pc.segment_get())
-                window.fakeSdk.uninstall()
-                await raises(pc.SDKNotLoadedError, pc.segment_get())
+            await raises(pc.SDKTimeoutError, pc.segment_get(timeout=0.001))
+            await raises(pc.SDKError, pc.segment_get())
+            await raises(pc.SDKError, pc.segment_get())
+        window.fakeSdk.uninstall()
+        for _ in range(NOT_LOADED_GETS):
+            await raises(pc.SDKNotLoadedError, pc.segment_get())
 
     async def floor_round():
         for _ in range(ROUND_AWAITS):

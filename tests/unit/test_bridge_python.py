@@ -368,12 +368,25 @@ def test_blocked_sdk_outcome_is_not_loaded_error(edge):
 
 
 # Drives the module's own _EDGE_JS in Node.js: one JSON command a line in, one JSON line out.
+# The page's edge also serves two channels: "worker" for the module's own _WORKER_JS, "raw" for
+# messages written by a test.
 NODE_DRIVER = """
 globalThis.window = globalThis;
 const fs = require("fs");
 eval(fs.readFileSync(process.argv[1], "utf8"));
 const edge = new Function(process.argv[2])();
 const write = (message) => process.stdout.write(JSON.stringify(message) + "\\n");
+edge.serve("worker");
+edge.serve("raw");
+const worker = new Function(process.argv[3])()("worker");
+const raw = new BroadcastChannel("raw");
+raw.onmessage = ({ data: [id, text] }) => write({ id: `raw-${id}`, text });
+// The calls of a burst are all made in one task, as a worker's tasks may be.
+const workerCall = ({ id, op, name, action, params, timeoutMs, fresh }) => {
+  const answer =
+    op === "send" ? worker.send(name, action, params) : worker.get(name, timeoutMs, fresh);
+  answer.then((text) => write({ id, text }));
+};
 const lines = require("readline").createInterface({ input: process.stdin });
 // Ends with its input: the edge's timer for the latest deadline may still be set.
 lines.on("close", () => process.exit(0));
@@ -384,6 +397,10 @@ lines.on("line", (line) => {
   } else if (command.op === "get") {
     const reply = (text) => write({ id: command.id, text });
     edge.get(command.name, command.timeoutMs, command.fresh, reply);
+  } else if (command.op === "burst") {
+    command.calls.forEach(workerCall);
+  } else if (command.op === "post") {
+    raw.postMessage(command.message);
   } else {
     write({ text: String(fakeSdk[command.op](...command.args)) });
   }
@@ -397,7 +414,7 @@ class NodeEdge:
 
     def __init__(self):
         self.process = subprocess.Popen(
-            ["node", "-e", NODE_DRIVER, str(FAKE_SDK), pc._EDGE_JS],
+            ["node", "-e", NODE_DRIVER, str(FAKE_SDK), pc._EDGE_JS, pc._WORKER_JS],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -439,11 +456,38 @@ class NodeEdge:
         return self._ask(op="send", name=global_name, action=action, params=params)
 
     def get(self, global_name, timeout_ms, fresh):
+        future, call_id = self._expect()
+        self._command(op="get", id=call_id, name=global_name, timeoutMs=timeout_ms, fresh=fresh)
+        return future
+
+    def _expect(self, call_id=None):
         self.loop = asyncio.get_running_loop()
         future = self.loop.create_future()
-        call_id = next(self.call_ids)
+        call_id = next(self.call_ids) if call_id is None else call_id
         self.pending[call_id] = future
-        self._command(op="get", id=call_id, name=global_name, timeoutMs=timeout_ms, fresh=fresh)
+        return future, call_id
+
+    def worker_burst(self, *calls):
+        """Make calls (dicts of op, name, ...) through _WORKER_JS in one task; return futures."""
+        calls = [dict(call) for call in calls]
+        futures = []
+        for call in calls:
+            future, call["id"] = self._expect()
+            futures.append(future)
+        self._command(op="burst", calls=calls)
+        return futures
+
+    def worker_send(self, global_name, action, params):
+        return self.worker_burst(dict(op="send", name=global_name, action=action, params=params))[0]
+
+    def worker_get(self, global_name, timeout_ms, fresh):
+        call = dict(op="get", name=global_name, timeoutMs=timeout_ms, fresh=fresh)
+        return self.worker_burst(call)[0]
+
+    def post(self, *message):
+        """Post [id, kind, globalName, ...] on the raw channel; return the answer's future."""
+        future, _ = self._expect(f"raw-{message[0]}")
+        self._command(op="post", message=list(message))
         return future
 
     def close(self):
@@ -452,17 +496,27 @@ class NodeEdge:
 
 
 def run_loop(coroutine):
-    """asyncio.run in a thread of its own: Playwright's sync API may hold a loop in this one."""
+    """asyncio.run in a thread of its own: Playwright's sync API may hold a loop in this one.
+    An answer that never comes fails the test after 30 s."""
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+        return pool.submit(asyncio.run, asyncio.wait_for(coroutine, 30)).result()
 
 
 @pytest.fixture
-def node_edge(monkeypatch):
+def node():
     edge = NodeEdge()
-    monkeypatch.setattr(pc, "_edge", lambda: (edge.send, edge.get))
     yield edge
     edge.close()
+
+
+@pytest.fixture(params=["page", "worker"])
+def node_edge(request, node, monkeypatch):
+    """The real edge, called as on the page or as from a worker (through _WORKER_JS)."""
+    if request.param == "page":
+        monkeypatch.setattr(pc, "_edge", lambda: (node.send, node.get))
+    else:
+        monkeypatch.setattr(pc, "_edge", lambda: (node.worker_send, node.worker_get))
+    return node
 
 
 SEGMENTS = [{"id": 313, "type": "static"}, {"id": 314, "type": "dynamic"}]
@@ -599,6 +653,70 @@ def test_call_nobody_waits_for_is_not_joined(node_edge):
 
     assert run_loop(gets()) == [{"id": 1, "type": "static"}]
     assert node_edge.sdk_actions() == ["get", "get"]
+
+
+WORKER_GET = dict(op="get", name="personaclick", timeoutMs=1000, fresh=False)
+
+
+def test_worker_gets_made_before_an_answer_arrives_share_it(node):
+    """A worker's gets share one SDK call even when the SDK answers the first before the page
+    reads the next message: each was made while the worker still waited for that answer."""
+    node.behave(get="microtask", payload=SEGMENTS)
+
+    async def burst():
+        return await asyncio.gather(*node.worker_burst(*[WORKER_GET] * 5))
+
+    assert [json.loads(text) for text in run_loop(burst())] == [{"answer": SEGMENTS}] * 5
+    assert node.sdk_actions() == ["get"]
+
+
+def test_worker_get_after_its_own_add_makes_a_new_call(node):
+    """In a worker's burst, a get made after an add never shares the answer of one before it."""
+    node.behave(get="numbered", delayMs=1)
+    add = dict(op="send", name="personaclick", action="add", params='{"segment_id": 1}')
+
+    async def burst():
+        return await asyncio.gather(*node.worker_burst(WORKER_GET, add, WORKER_GET))
+
+    before, _, after = [json.loads(text) for text in run_loop(burst())]
+    assert [before["answer"][0]["id"], after["answer"][0]["id"]] == [0, 1]
+    assert node.sdk_actions() == ["get", "add", "get"]
+
+
+@pytest.mark.parametrize("change", [None, "add", "remove"])
+def test_answered_call_is_shared_only_while_no_change_came_since(node, change):
+    """The page shares an answered call with a get that names it, unless an add/remove (here
+    from the page itself) reached the SDK after that call began."""
+    node.behave(get="numbered", delayMs=1)
+
+    async def calls():
+        first = await node.post(1, "get", "personaclick", 1000, False, None)
+        if change:
+            node.send("personaclick", change, '{"segment_id": 1}')
+        return first, await node.post(2, "get", "personaclick", 1000, False, 1)
+
+    first, second = run_loop(calls())
+    if change:
+        assert json.loads(second)["answer"][0]["id"] == 1
+        assert node.sdk_actions() == ["get", change, "get"]
+    else:
+        assert second == first
+        assert node.sdk_actions() == ["get"]
+
+
+def test_answered_call_nobody_waited_for_is_not_shared(node):
+    """A call whose every caller timed out before the SDK answered is not shared afterwards."""
+    node.behave(get="numbered", delayMs=60)
+
+    async def calls():
+        timed_out = await node.post(1, "get", "personaclick", 10, False, None)
+        await asyncio.sleep(0.2)  # the SDK answers call 0 meanwhile
+        return timed_out, await node.post(2, "get", "personaclick", 1000, False, 1)
+
+    timed_out, second = run_loop(calls())
+    assert json.loads(timed_out) == {"timeout": True}
+    assert json.loads(second)["answer"][0]["id"] == 1
+    assert node.sdk_actions() == ["get", "get"]
 
 
 def test_blocked_sdk_is_named_and_a_silent_one_is_a_timeout(node_edge):

@@ -376,25 +376,6 @@ class PersonaClick:
             raise SDKError(f"the segment_get payload is not JSON data: {answer['unreadable']}")
 
 
-async def segment_add(
-    segment_id: int | str, *, email: str | None = None, phone: str | None = None
-) -> None:
-    """Queue adding the current visitor to a segment, with the default ``PersonaClick()``."""
-    await _default.segment_add(segment_id, email=email, phone=phone)
-
-
-async def segment_remove(
-    segment_id: int | str, *, email: str | None = None, phone: str | None = None
-) -> None:
-    """Queue removing the current visitor from a segment, with the default ``PersonaClick()``."""
-    await _default.segment_remove(segment_id, email=email, phone=phone)
-
-
-async def segment_get(*, timeout: float | None = None, fresh: bool = False) -> list[Segment]:
-    """Return the current visitor's segments, with the default ``PersonaClick()``."""
-    return await _default.segment_get(timeout=timeout, fresh=fresh)
-
-
 try:
     # CPython's C scanner alone: the text is JSON.stringify's, so json.loads's checks for text
     # around the value (a third of a call's parsing on Pyodide) find nothing.
@@ -626,5 +607,9 @@ def _is_ascii_digits(text: str) -> bool:
     return bool(text) and all("0" <= c <= "9" for c in text)
 
 
-# Built last: the constructor validates its arguments with the helpers above.
+# Built last: the constructor validates its arguments with the helpers above. The module's
+# functions are its bound methods: a wrapper coroutine would add its own cost to every call.
 _default = PersonaClick()
+segment_add = _default.segment_add
+segment_remove = _default.segment_remove
+segment_get = _default.segment_get

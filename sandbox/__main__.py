@@ -13,7 +13,7 @@ from sandbox.store import SeedError
 
 
 def _interrupt(signum: int, frame: object) -> None:
-    """Treat SIGTERM like Ctrl-C so the server closes the database cleanly."""
+    """End serving on Ctrl-C or SIGTERM, so the server closes the database cleanly."""
     raise KeyboardInterrupt
 
 
@@ -49,7 +49,9 @@ def main(argv: list[str] | None = None) -> None:
     except OSError as exc:
         parser.exit(1, f"sandbox: cannot start on {args.host}:{args.port}: {exc}\n")
     print(f"Serving {server.url}", flush=True)
-    signal.signal(signal.SIGTERM, _interrupt)
+    # SIGINT too: a shell starting a job in the background hands it SIGINT ignored.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -224,7 +224,11 @@ def test_cli_prints_one_line_serves_and_stops_on_ctrl_c(tmp_path: Path, root: Pa
         conn.close()
     finally:
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=10)
+        try:
+            out, err = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()  # no server outlives its test
+            raise
     assert proc.returncode == 0
     assert (out, err) == ("", "")
     assert (tmp_path / "cli" / DB_FILENAME).exists()

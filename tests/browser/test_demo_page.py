@@ -139,13 +139,29 @@ def join_offered_and_leave(page):
     assert member_prices(page) == []
 
 
-def test_segments_personalise_the_shop(page, demo_server, runtime):
-    """Only static segments are offered; joining VIP shows its banner and prices, as text."""
+def test_segments_personalise_the_shop_and_an_outage_is_explained(page, demo_server, runtime):
+    """Only static segments are offered; joining VIP shows its banner and prices, as text. With
+    the API down the page says PersonaClick did not answer; Refresh works once it is up."""
+    page.expect_console_errors(*HTTP_503_MESSAGES)
     open_demo(page, demo_server, runtime)
     assert count(page, "#products li") == 4
     assert offered(page) == ["Newsletter", TRICKY_NAME]
     join_offered_and_leave(page)
     assert count(page, "#segments b, #joinable b") == 0
+    demo_server.faults.set("get", status=503)
+    try:
+        page.click("#refresh")
+        assert wait_for_status(page, "profile-status", "Checking") == (
+            "Checking your segments…",
+            "working",
+        )
+        assert disabled(page, "#refresh")
+        wait_for_status(page, "profile-status", "PersonaClick did not answer in time.")
+    finally:
+        demo_server.faults.clear()
+    page.click("#refresh")
+    wait_for_status(page, "profile-status", "Segments refreshed.")
+    assert segment_lines(page) == NO_SEGMENTS
 
 
 @pytest.mark.parametrize("worker", WORKERS, ids=lambda configuration: configuration.id)
@@ -191,26 +207,6 @@ def test_newsletter_join_is_done_only_once_segment_get_shows_it(page, demo_serve
     assert visible(page, "#newsletter")
 
 
-def test_refused_joins_are_reported_as_not_taken_effect(page, demo_server, runtime):
-    """A dynamic, an unknown and a non-numeric id reach the API, which refuses: not done."""
-    page.expect_console_errors(*REFUSALS)
-    open_demo(page, demo_server, runtime)
-    reasons = {
-        "314": "Frequent buyers is worked out by the shop, so it cannot be joined.",
-        "999": "this shop has no segment 999.",
-        "abc": "this shop has no segment abc.",
-    }
-    for sent, (typed, reason) in enumerate(reasons.items(), start=1):
-        page.fill("#segment-id", typed)
-        page.press("#segment-id", "Enter")
-        assert wait_for_status(page, "profile-status", "That did not") == (
-            f"That did not take effect: {reason}",
-            "error",
-        )
-        assert len(adds(page)) == sent
-        assert segment_lines(page) == NO_SEGMENTS
-
-
 def field_error(page, input_id):
     """The message linked to a field flagged invalid (waits for the flag)."""
     page.wait_for("s => document.querySelector(s)", f"#{input_id}[aria-invalid='true']")
@@ -221,8 +217,10 @@ def submit_enabled(page):
     page.wait_for("!document.getElementById('newsletter-submit').disabled")
 
 
-def test_mistakes_are_explained_next_to_their_field(page, demo_server, runtime):
-    """Bad input is flagged with aria-invalid and a message of its own; nothing is sent."""
+def test_mistakes_are_explained_and_refused_joins_are_not_done(page, demo_server, runtime):
+    """Bad input is flagged with aria-invalid and a message of its own, and nothing is sent; a
+    dynamic, an unknown and a non-numeric id reach the API, which refuses: not done."""
+    page.expect_console_errors(*REFUSALS)
     open_demo(page, demo_server, runtime)
     page.click("#newsletter-submit")
     assert field_error(page, "newsletter-email") == "Please enter your email address."
@@ -246,6 +244,20 @@ def test_mistakes_are_explained_next_to_their_field(page, demo_server, runtime):
     wait_for_status(page, "newsletter-status", "Thanks!")
     assert attribute(page, "#newsletter-phone", "aria-invalid") is None
     assert len(adds(page)) == 1
+    reasons = {
+        "314": "Frequent buyers is worked out by the shop, so it cannot be joined.",
+        "999": "this shop has no segment 999.",
+        "abc": "this shop has no segment abc.",
+    }
+    for sent, (typed, reason) in enumerate(reasons.items(), start=2):
+        page.fill("#segment-id", typed)
+        page.press("#segment-id", "Enter")
+        assert wait_for_status(page, "profile-status", "That did not") == (
+            f"That did not take effect: {reason}",
+            "error",
+        )
+        assert len(adds(page)) == sent
+        assert segment_lines(page) == [NEWSLETTER]
 
 
 def test_console_names_refusals_but_never_personal_data(chromium_page, demo_server, runtime):
@@ -297,23 +309,3 @@ def test_worker_without_isolation_says_what_to_do(page, demo_server, worker):
     assert "-m sandbox --isolate" in page.text("#status")
     assert attribute(page, "#status", "class") == "error"
     assert not [url for url in page.requests if url.endswith("/main.py")]
-
-
-def test_outage_is_explained_and_the_page_recovers(page, demo_server, runtime):
-    """With the API down the page says PersonaClick did not answer; Refresh works once it is up."""
-    page.expect_console_errors(*HTTP_503_MESSAGES)
-    open_demo(page, demo_server, runtime)
-    demo_server.faults.set("get", status=503)
-    try:
-        page.click("#refresh")
-        assert wait_for_status(page, "profile-status", "Checking") == (
-            "Checking your segments…",
-            "working",
-        )
-        assert disabled(page, "#refresh")
-        wait_for_status(page, "profile-status", "PersonaClick did not answer in time.")
-    finally:
-        demo_server.faults.clear()
-    page.click("#refresh")
-    wait_for_status(page, "profile-status", "Segments refreshed.")
-    assert segment_lines(page) == NO_SEGMENTS

@@ -14,6 +14,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from starlette.middleware import Middleware
+
+from browsers.watched_pages import WatchedPages
 from sandbox.server import DEFAULT_SEED, SandboxServer, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,7 +58,13 @@ class Sandbox:
         seed: Path = DEFAULT_SEED,
         isolate: bool = True,
     ) -> None:
-        self._options = {"root": root, "data_dir": data_dir, "seed_path": seed, "isolate": isolate}
+        self._options = {
+            "root": root,
+            "data_dir": data_dir,
+            "seed_path": seed,
+            "isolate": isolate,
+            "middleware": [Middleware(WatchedPages)],
+        }
         self.server: SandboxServer = start_server(**self._options)
         self.url = self.server.url
         self.port = self.server.port

@@ -1,13 +1,19 @@
-// Installed in every document a WebKit page loads (its driver reports no console messages):
-// records console.error calls, uncaught errors, unhandled rejections and resource requests.
+// First in every page the harness's sandbox serves (watched_pages.py), and run again in each
+// document a WebKit page loads, where its driver reports no console messages: records the
+// page's console lines (every level), its errors (console.error, uncaught errors, unhandled
+// rejections) and its resource requests.
 (() => {
   if (window.pageWatch) return;
-  const watch = (window.pageWatch = { errors: [], requests: [location.href] });
-  const consoleError = console.error;
-  console.error = function (...parts) {
-    watch.errors.push(parts.map(String).join(" "));
-    return consoleError.apply(this, parts);
-  };
+  const watch = (window.pageWatch = { console: [], errors: [], requests: [location.href] });
+  for (const level of ["debug", "info", "log", "warn", "error"]) {
+    const write = console[level];
+    console[level] = function (...parts) {
+      const line = parts.map(String).join(" ");
+      watch.console.push(line);
+      if (level === "error") watch.errors.push(line);
+      return write.apply(this, parts);
+    };
+  }
   addEventListener("error", (event) => {
     if (event instanceof ErrorEvent) watch.errors.push(`uncaught: ${event.message}`);
   });

@@ -3,9 +3,10 @@
 WebKitWebDriver speaks classic WebDriver only: it reports no console messages and no network
 events, and runs no script before a page's own. So the harness watches from two other places:
 the refusing proxy records every request not for 127.0.0.1 (page and workers), and
-``watcher.js``, run in each document once it has loaded, records console errors, uncaught
-errors, unhandled rejections and the page's resource requests. Errors a page logs before its
-load event, or from inside a worker, are not seen on WebKit.
+``watcher.js`` records console errors, uncaught errors, unhandled rejections and the page's
+resource requests. The harness's sandbox puts it first in every page it serves
+(``watched_pages.py``); a page from elsewhere gets it once loaded. Errors logged inside a worker
+are not seen on WebKit.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import signal
 import socket
 import subprocess
 import time
-from pathlib import Path
 
 from selenium import webdriver
 from selenium.webdriver.common.by import By
@@ -27,11 +27,11 @@ from selenium.webdriver.webkitgtk.options import Options
 
 from browsers.page import DEFAULT_TIMEOUT_MS, Page
 from browsers.refusing_proxy import RefusingProxy
+from browsers.watched_pages import WATCHER
 
 DRIVER = "/usr/bin/WebKitWebDriver"
 # Debian's libwebkit2gtk-4.1-0 puts it under the architecture's library folder.
 MINIBROWSER = next(iter(glob.glob("/usr/lib/*/webkit2gtk-4.1/MiniBrowser")), "MiniBrowser")
-WATCHER = Path(__file__).with_name("watcher.js").read_text()
 # WebKitGTK ships SharedArrayBuffer switched off; PyScript workers need it.
 ENVIRONMENT = {"JSC_useSharedArrayBuffer": "1"}
 POLL_SECONDS = 0.05

@@ -23,7 +23,7 @@ import resource
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -186,6 +186,7 @@ def _build_app(
     shops: dict[str, Shop],
     host: str,
     isolate: bool,
+    middleware: Sequence[Middleware] = (),
 ) -> Starlette:
     """The sandbox's routes and middleware around its store, seed and fault table."""
     if root is None:
@@ -224,6 +225,7 @@ def _build_app(
                 allow_headers=["Content-Type"],
                 max_age=600,
             ),
+            *middleware,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
@@ -294,13 +296,14 @@ def start_server(
     host: str = "127.0.0.1",
     port: int = 0,
     isolate: bool = False,
+    middleware: Sequence[Middleware] = (),
 ) -> SandboxServer:
     """Start a sandbox in a daemon thread and return once it answers; port 0 picks a free port.
 
     ``root`` None serves the demo page (``DEMO_PAGE_FILES``); a folder serves that folder.
     Both come with ``/vendor/`` and the stand-in SDK at ``/v3.js``. ``seed_path`` defaults to
-    ``sandbox/seed.json``. Raises SeedError (a ValueError) for a bad seed file, OSError when
-    the address is taken.
+    ``sandbox/seed.json``. ``middleware`` (Starlette's) goes innermost, around routes and pages.
+    Raises SeedError (a ValueError) for a bad seed file, OSError when the address is taken.
     """
     data_path = Path(data_dir)
     shops = load_seed(Path(seed_path) if seed_path is not None else DEFAULT_SEED)
@@ -314,7 +317,15 @@ def start_server(
         listener.bind((host, port))
         store = Store(data_path)
         root_path = Path(root) if root is not None else None
-        app = _build_app(root_path, data_path, store=store, shops=shops, host=host, isolate=isolate)
+        app = _build_app(
+            root_path,
+            data_path,
+            store=store,
+            shops=shops,
+            host=host,
+            isolate=isolate,
+            middleware=middleware,
+        )
         return SandboxServer(app, listener)
     except BaseException:
         listener.close()

@@ -50,6 +50,9 @@ class ChromiumPage(Page):
     def add_init_script(self, script: str) -> None:
         self._context.add_init_script(script)
 
+    def set_viewport(self, width: int, height: int) -> None:
+        self.playwright_page.set_viewport_size({"width": width, "height": height})
+
     def evaluate(self, script: str, arg: object = None) -> object:
         return self.playwright_page.evaluate(script, arg)
 

@@ -50,6 +50,8 @@ const operations = {
   reload: ({ page }) => pages.get(page).page.reload().then(() => null),
   addInitScript: ({ page, script }) =>
     pages.get(page).page.evaluateOnNewDocument(script).then(() => null),
+  setViewport: ({ page, width, height }) =>
+    pages.get(page).page.setViewport({ width, height }).then(() => null),
   evaluate: ({ page, script, arg }) =>
     pages.get(page).page.evaluate(run, script, arg),
   waitFor: ({ page, script, arg, timeoutMs }) =>

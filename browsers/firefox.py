@@ -84,6 +84,9 @@ class FirefoxPage(Page):
     def add_init_script(self, script: str) -> None:
         self._send("addInitScript", script=script)
 
+    def set_viewport(self, width: int, height: int) -> None:
+        self._send("setViewport", width=width, height=height)
+
     def evaluate(self, script: str, arg: object = None) -> object:
         return self._send("evaluate", script=script, arg=arg)
 

@@ -1,9 +1,9 @@
 """What a test or benchmark holds: one page of any engine, and the rule it must keep.
 
 Every engine's page has the same methods (``goto``, ``reload``, ``evaluate``, ``wait_for``,
-``click``, ``fill``, ``press``, ``text``, ``close``) and records the URLs it requested and the
-errors it logged, its workers' included. A page that reached beyond 127.0.0.1 or logged an
-error fails ``assert_offline_and_quiet``.
+``click``, ``fill``, ``press``, ``text``, ``close``; ``set_viewport`` but on WebKit) and
+records the URLs it requested and the errors it logged, its workers' included. A page that
+reached beyond 127.0.0.1 or logged an error fails ``assert_offline_and_quiet``.
 """
 
 from __future__ import annotations
@@ -56,6 +56,10 @@ class Page:
         raise NotImplementedError
 
     def press(self, selector: str, key: str) -> None:
+        raise NotImplementedError
+
+    def set_viewport(self, width: int, height: int) -> None:
+        """Lay the page out in a viewport of width x height CSS pixels (a phone's, say)."""
         raise NotImplementedError
 
     def close(self) -> None:

@@ -443,7 +443,9 @@ def _numbered_get(window, edge_get):
 
     def get(global_name, timeout_ms, fresh):
         number = next(numbers)
-        future = waiting[number] = asyncio.get_running_loop().create_future()
+        # A plain Future: Pyodide's loop.create_future() adds a done-callback of its own, which
+        # costs every call a second turn of the browser's event loop.
+        future = waiting[number] = asyncio.Future(loop=asyncio.get_running_loop())
         numbered(global_name, timeout_ms, fresh, number)
         return future
 

@@ -2,7 +2,8 @@
 
 WebKit's driver reports no console messages, so WebKit pages are watched from inside (watcher.js).
 Run by the page itself before any of its scripts, the watcher also sees what a page logs while it
-loads; on other engines it records alongside the driver's own events, and nothing reads it.
+loads and what its blob workers (PyScript's) log. On other engines it records alongside the
+driver's own events, and nothing reads it: every engine runs the same pages.
 """
 
 from __future__ import annotations

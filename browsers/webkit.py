@@ -4,9 +4,9 @@ WebKitWebDriver speaks classic WebDriver only: it reports no console messages an
 events, and runs no script before a page's own. So the harness watches from two other places:
 the refusing proxy records every request not for 127.0.0.1 (page and workers), and
 ``watcher.js`` records console errors, uncaught errors, unhandled rejections and the page's
-resource requests. The harness's sandbox puts it first in every page it serves
-(``watched_pages.py``); a page from elsewhere gets it once loaded. Errors logged inside a worker
-are not seen on WebKit.
+resource requests, in the page and in each worker it starts from a blob (PyScript's workers).
+The harness's sandbox puts it first in every page it serves (``watched_pages.py``); a page from
+elsewhere gets it once loaded, too late for the errors logged before and for its workers.
 """
 
 from __future__ import annotations

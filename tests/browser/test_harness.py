@@ -13,8 +13,6 @@ MISDEEDS = {
     "worker-console-error": ("errors", "misbehaving worker"),
     "loading-error": ("errors", "misbehaving page: loading"),
 }
-# WebKit's watcher runs in the page, and cannot see into workers.
-WEBKIT_BLIND_SPOTS = ("worker-console-error",)
 
 
 def open_misbehaving(engine, sandbox, misdeed):
@@ -50,11 +48,8 @@ def test_a_page_runs_scripts_and_forms(page, sandbox):
 
 
 @pytest.mark.parametrize("misdeed", MISDEEDS)
-def test_watchers_catch_what_breaks_the_rules(request, engine, sandbox, misdeed):
+def test_watchers_catch_what_breaks_the_rules(engine, sandbox, misdeed):
     """A foreign request or a logged error makes assert_offline_and_quiet fail, on every engine."""
-    if engine.name == "webkit" and misdeed in WEBKIT_BLIND_SPOTS:
-        reason = "WebKit's driver reports no console, and its in-page watcher cannot see workers"
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
     page = open_misbehaving(engine, sandbox, misdeed)
     try:
         record, fragment = MISDEEDS[misdeed]

@@ -1,8 +1,8 @@
 // First in every page the harness's sandbox serves (watched_pages.py), and run again in each
 // document a WebKit page loads, where its driver reports no console messages: records the
 // page's console lines (every level), its errors (console.error, uncaught errors, unhandled
-// rejections) and its resource requests, and the console lines and errors of each worker the
-// page starts from a blob (as PyScript does) once the watcher is in.
+// rejections) and its resource requests, and the errors of each worker the page starts from a
+// blob (as PyScript does) once the watcher is in.
 (() => {
   if (window.pageWatch) return;
   const watch = (window.pageWatch = { console: [], errors: [], requests: [location.href] });
@@ -10,9 +10,9 @@
     watch.console.push(line);
     if (isError) watch.errors.push(line);
   };
-  // Also run first in each worker, where it reports over a BroadcastChannel.
-  const watchConsole = (scope, report) => {
-    for (const level of ["debug", "info", "log", "warn", "error"]) {
+  // Also run first in each worker, where it reports errors alone over a BroadcastChannel.
+  const watchConsole = (scope, report, levels) => {
+    for (const level of levels) {
       const write = scope.console[level];
       scope.console[level] = function (...parts) {
         report(parts.map(String).join(" "), level === "error");
@@ -26,7 +26,7 @@
       report(`unhandled rejection: ${event.reason}`, true);
     });
   };
-  watchConsole(window, record);
+  watchConsole(window, record, ["debug", "info", "log", "warn", "error"]);
   // buffered: the requests made before the watcher arrived are reported too.
   new PerformanceObserver((entries) => {
     for (const entry of entries.getEntries()) watch.requests.push(entry.name);
@@ -36,7 +36,7 @@
   workers.onmessage = ({ data: [line, isError] }) => record(`worker: ${line}`, isError);
   const watchWorker = `{
     const channel = new BroadcastChannel(${JSON.stringify(workers.name)});
-    (${watchConsole})(self, (line, isError) => channel.postMessage([line, isError]));
+    (${watchConsole})(self, (line, isError) => channel.postMessage([line, isError]), ["error"]);
   }\n`;
   // A blob worker's script starts with the watcher: the page keeps each blob it made a URL for.
   const blobs = new Map();

@@ -151,13 +151,16 @@ class WebKit:
         port = _free_port()
         self._url = f"http://127.0.0.1:{port}"
         self._process = subprocess.Popen(
-            # One session at a time: a page left open by a failed test gives way to the next.
             [
                 "xvfb-run",
-                "-a",
+                # The first free display from a number of this process's own: sessions started
+                # close together (pytest-xdist's workers, back-to-back runs) look apart.
+                f"--server-num={100 + os.getpid() % 800}",
+                "--auto-servernum",
                 DRIVER,
                 f"--port={port}",
                 "--host=127.0.0.1",
+                # One session at a time: a page left open by a failed test gives way to the next.
                 "--replace-on-new-session",
             ],
             env={**os.environ, **ENVIRONMENT},

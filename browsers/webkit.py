@@ -154,7 +154,7 @@ class WebKit:
             [
                 "xvfb-run",
                 # The first free display from a number of this process's own: sessions started
-                # close together (pytest-xdist's workers, back-to-back runs) look apart.
+                # close together (back-to-back or parallel runs) look apart.
                 f"--server-num={100 + os.getpid() % 800}",
                 "--auto-servernum",
                 DRIVER,

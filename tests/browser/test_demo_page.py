@@ -202,15 +202,14 @@ def test_newsletter_join_is_done_only_once_segment_get_shows_it(page, demo_serve
 def field_error(page, input_id, prefix=""):
     """The message linked to a field flagged invalid, once it starts with prefix: the page's
     handler writes it after the click or key press has returned."""
-    page.wait_for(
+    return page.wait_for(
         """([selector, prefix]) => {
             const field = document.querySelector(selector);
             const note = field && document.getElementById(field.getAttribute("aria-describedby"));
-            return Boolean(note && note.textContent.startsWith(prefix));
+            return note?.textContent.startsWith(prefix) ? note.textContent : null;
         }""",
         [f"#{input_id}[aria-invalid='true']", prefix],
     )
-    return page.text(f"#{attribute(page, f'#{input_id}', 'aria-describedby')}")
 
 
 def submit_enabled(page):

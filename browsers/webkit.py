@@ -157,6 +157,9 @@ class WebKit:
                 # close together (back-to-back or parallel runs) look apart.
                 f"--server-num={100 + os.getpid() % 800}",
                 "--auto-servernum",
+                # Without -noreset, Xvfb resets as each page's MiniBrowser leaves, and the next
+                # one may find no display ("cannot open display").
+                "--server-args=-screen 0 1280x1024x24 -noreset",
                 DRIVER,
                 f"--port={port}",
                 "--host=127.0.0.1",

@@ -14,7 +14,7 @@ test: vendor/.ready $(VENV)/.ready dist/.ready
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/twine check --strict dist/*
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 # Boot time and bytes of the demo page per configuration (the README's table).
 boot-table: vendor/.ready $(VENV)/.ready

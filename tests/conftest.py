@@ -1,4 +1,12 @@
-"""Options for every layer: ``--engine`` picks the browser tests' engines (default: all)."""
+"""Options for every layer: ``--engine`` picks the browser tests' engines (default: all).
+
+Under pytest-xdist (``make test`` runs ``-n 2``) the suite splits in two halves of about equal
+time, each run in order by one worker: Chromium's and Firefox's tests; WebKit's, then the unit
+and sandbox tests. So one browser at a time runs in each worker, and each bridge case page is
+loaded once, by the worker that runs its tests.
+"""
+
+import pytest
 
 from browsers import ENGINES
 
@@ -10,3 +18,18 @@ def pytest_addoption(parser):
         choices=ENGINES,
         help="run the browser tests on this engine only (repeatable; default: all three)",
     )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Schedule the two halves, one to a worker."""
+    # Imported here: without pytest-xdist the tests run in one process, as they should.
+    from xdist.scheduler import LoadScopeScheduling
+
+    class TwoHalves(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            # A browser test's id starts with its engine: test_case[webkit-pyodide-...].
+            engine = nodeid.partition("[")[2].split("-")[0].rstrip("]")
+            return "chromium and firefox" if engine in ("chromium", "firefox") else "the rest"
+
+    return TwoHalves(config, log)

@@ -186,6 +186,7 @@ const serve = (channelName) => {
   const latestGets = new Map(); // globalName -> { id, call } of this worker's latest get
   channel.onmessage = ({ data: [id, kind, globalName, ...rest] }) => {
     const reply = (text) => channel.postMessage([id, text]);
+    if (kind === "hello") return reply("ready");
     if (kind === "send") return reply(send(globalName, ...rest));
     const [timeoutMs, fresh, waitingId] = rest;
     const latest = latestGets.get(globalName);
@@ -208,14 +209,27 @@ return { send, get, serve };
 """
 # Runs in a worker: each call is a message to the page over the channel that serve() answers. A
 # get names this worker's latest get on the same global that has no answer yet, unless an
-# add/remove went out since: the page shares that get's call with it.
+# add/remove went out since: the page shares that get's call with it. Browsers register a new
+# channel with its peers asynchronously, so a message posted soon after serve() may reach no one:
+# calls wait until the page has answered a hello, repeated until it does.
 _WORKER_JS = """
 return (channelName) => {
   const channel = new BroadcastChannel(channelName);
   const replies = new Map();
   const waitingGets = new Map(); // globalName -> id of its latest get without an answer
   let lastId = 0;
+  let unsent = []; // null once the page has answered the hello
+  const hello = () => channel.postMessage([0, "hello"]);
+  const helloTimer = setInterval(hello, 10);
+  hello();
   channel.onmessage = ({ data: [id, text] }) => {
+    if (id === 0) {
+      if (unsent === null) return;
+      clearInterval(helloTimer);
+      for (const message of unsent) channel.postMessage(message);
+      unsent = null;
+      return;
+    }
     const { resolve, globalName } = replies.get(id);
     replies.delete(id);
     if (waitingGets.get(globalName) === id) waitingGets.delete(globalName);
@@ -223,8 +237,10 @@ return (channelName) => {
   };
   const ask = (kind, globalName, ...rest) =>
     new Promise((resolve) => {
-      replies.set(++lastId, { resolve, globalName });
-      channel.postMessage([lastId, kind, globalName, ...rest]);
+      const message = [++lastId, kind, globalName, ...rest];
+      replies.set(lastId, { resolve, globalName });
+      if (unsent === null) channel.postMessage(message);
+      else unsent.push(message);
     });
   return {
     send: (globalName, action, params) => {

@@ -382,9 +382,9 @@ const worker = new Function(process.argv[3])()("worker");
 const raw = new BroadcastChannel("raw");
 raw.onmessage = ({ data: [id, text] }) => write({ id: `raw-${id}`, text });
 // The calls of a burst are all made in one task, as a worker's tasks may be.
-const workerCall = ({ id, op, name, action, params, timeoutMs, fresh }) => {
+const workerCall = ({ id, op, name, action, params, timeoutMs, fresh }, caller = worker) => {
   const answer =
-    op === "send" ? worker.send(name, action, params) : worker.get(name, timeoutMs, fresh);
+    op === "send" ? caller.send(name, action, params) : caller.get(name, timeoutMs, fresh);
   answer.then((text) => write({ id, text }));
 };
 const lines = require("readline").createInterface({ input: process.stdin });
@@ -398,7 +398,13 @@ lines.on("line", (line) => {
     const reply = (text) => write({ id: command.id, text });
     edge.get(command.name, command.timeoutMs, command.fresh, reply);
   } else if (command.op === "burst") {
-    command.calls.forEach(workerCall);
+    command.calls.forEach((call) => workerCall(call));
+  } else if (command.op === "late") {
+    // A worker whose channel the page starts listening on only after its calls were made, as
+    // when the browser has not yet registered the page's end.
+    const late = new Function(process.argv[3])()(`late-${command.channel}`);
+    command.calls.forEach((call) => workerCall(call, late));
+    setTimeout(() => edge.serve(`late-${command.channel}`), command.delayMs);
   } else if (command.op === "post") {
     raw.postMessage(command.message);
   } else {
@@ -475,6 +481,16 @@ class NodeEdge:
             future, call["id"] = self._expect()
             futures.append(future)
         self._command(op="burst", calls=calls)
+        return futures
+
+    def late_worker_burst(self, delay_ms, *calls):
+        """Like worker_burst, from a new worker whose page end listens only delay_ms later."""
+        calls = [dict(call) for call in calls]
+        futures = []
+        for call in calls:
+            future, call["id"] = self._expect()
+            futures.append(future)
+        self._command(op="late", channel=next(self.call_ids), delayMs=delay_ms, calls=calls)
         return futures
 
     def worker_send(self, global_name, action, params):
@@ -679,6 +695,21 @@ def test_worker_get_after_its_own_add_makes_a_new_call(node):
         return await asyncio.gather(*node.worker_burst(WORKER_GET, add, WORKER_GET))
 
     before, _, after = [json.loads(text) for text in run_loop(burst())]
+    assert [before["answer"][0]["id"], after["answer"][0]["id"]] == [0, 1]
+    assert node.sdk_actions() == ["get", "add", "get"]
+
+
+def test_worker_calls_made_before_the_page_listens_are_answered(node):
+    """A browser registers a new channel with its peers asynchronously: a worker's first calls,
+    made before the page's end hears anything, reach the SDK once each, in order, and answer."""
+    node.behave(get="numbered", delayMs=1)
+    add = dict(op="send", name="personaclick", action="add", params='{"segment_id": 1}')
+
+    async def burst():
+        return await asyncio.gather(*node.late_worker_burst(50, WORKER_GET, add, WORKER_GET))
+
+    before, added, after = [json.loads(text) for text in run_loop(burst())]
+    assert added == {"queued": True}
     assert [before["answer"][0]["id"], after["answer"][0]["id"]] == [0, 1]
     assert node.sdk_actions() == ["get", "add", "get"]
 

@@ -1,8 +1,9 @@
 """Options for every layer: ``--engine`` picks the browser tests' engines (default: all).
 
-Under pytest-xdist (``make test`` runs ``-n 2``) the browser tests keep one worker to themselves,
-in their usual order, while the unit and sandbox tests run in the other: two browsers side by
-side on a 2-core machine once left a Chromium MicroPython worker page that never finished.
+Under pytest-xdist (``make test`` runs ``-n 2``) the suite splits in two halves of about equal
+time, each run in order by one worker: Chromium's and Firefox's tests; WebKit's, then the unit
+and sandbox tests. So each worker drives one browser at a time, and each bridge case page is
+loaded once, by the worker that runs its tests.
 """
 
 import pytest
@@ -21,12 +22,14 @@ def pytest_addoption(parser):
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """Each layer of tests/ is one unit of work, run in order by one worker."""
+    """Schedule the two halves, one to a worker."""
     # Imported here: without pytest-xdist the tests run in one process, as they should.
     from xdist.scheduler import LoadScopeScheduling
 
-    class OneWorkerPerLayer(LoadScopeScheduling):
+    class TwoHalves(LoadScopeScheduling):
         def _split_scope(self, nodeid):
-            return nodeid.split("/")[1]  # tests/<layer>/...
+            # A browser test's id starts with its engine: test_case[webkit-pyodide-...].
+            engine = nodeid.partition("[")[2].split("-")[0].rstrip("]")
+            return "chromium and firefox" if engine in ("chromium", "firefox") else "the rest"
 
-    return OneWorkerPerLayer(config, log)
+    return TwoHalves(config, log)

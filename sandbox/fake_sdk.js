@@ -5,6 +5,7 @@
   const calls = [];
   let behaviour = { get: "async", payload: [], delayMs: 0, throwMessage: "" };
   let served = 0;
+  let held = []; // callbacks of "held" gets, answered by release()
 
   const answer = (callback, payload, delayMs) => setTimeout(() => callback(payload), delayMs);
 
@@ -17,6 +18,8 @@
       callback([{ id: 999, type: "second-answer" }]);
     },
     never: () => {},
+    // Answer only when the test calls release(): however long its calls take to be made.
+    held: (callback) => held.push(callback),
     throw: () => {
       throw new Error(behaviour.throwMessage);
     },
@@ -70,6 +73,7 @@
     configure(json) {
       behaviour = { get: "async", payload: [], delayMs: 0, throwMessage: "", ...JSON.parse(json) };
       served = 0;
+      held = [];
       calls.length = 0;
       window.personaclick = sdk;
     },
@@ -81,6 +85,9 @@
       installStub();
     },
     arrive,
+    release() {
+      for (const callback of held.splice(0)) callback(behaviour.payload);
+    },
     callsJson: () => JSON.stringify(calls),
   };
 })();

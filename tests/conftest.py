@@ -28,8 +28,8 @@ def pytest_xdist_make_scheduler(config, log):
 
     class TwoHalves(LoadScopeScheduling):
         def _split_scope(self, nodeid):
-            # A browser test's id starts with its engine: test_case[webkit-pyodide-...].
-            engine = nodeid.partition("[")[2].split("-")[0].rstrip("]")
-            return "chromium and firefox" if engine in ("chromium", "firefox") else "the rest"
+            # A browser test's id names its engine: test_case[webkit-pyodide-...].
+            params = set(nodeid.partition("[")[2].rstrip("]").split("-"))
+            return "chromium and firefox" if params & {"chromium", "firefox"} else "the rest"
 
     return TwoHalves(config, log)

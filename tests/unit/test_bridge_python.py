@@ -473,25 +473,20 @@ class NodeEdge:
         self.pending[call_id] = future
         return future, call_id
 
-    def worker_burst(self, *calls):
+    def worker_burst(self, *calls, **command):
         """Make calls (dicts of op, name, ...) through _WORKER_JS in one task; return futures."""
         calls = [dict(call) for call in calls]
         futures = []
         for call in calls:
             future, call["id"] = self._expect()
             futures.append(future)
-        self._command(op="burst", calls=calls)
+        self._command(**{"op": "burst", **command, "calls": calls})
         return futures
 
     def late_worker_burst(self, delay_ms, *calls):
         """Like worker_burst, from a new worker whose page end listens only delay_ms later."""
-        calls = [dict(call) for call in calls]
-        futures = []
-        for call in calls:
-            future, call["id"] = self._expect()
-            futures.append(future)
-        self._command(op="late", channel=next(self.call_ids), delayMs=delay_ms, calls=calls)
-        return futures
+        channel = next(self.call_ids)
+        return self.worker_burst(*calls, op="late", channel=channel, delayMs=delay_ms)
 
     def worker_send(self, global_name, action, params):
         return self.worker_burst(dict(op="send", name=global_name, action=action, params=params))[0]

@@ -62,11 +62,13 @@
     };
   };
 
+  const queued = () => (window.personaclick && window.personaclick.q) || [];
+
   // What the SDK does on arrival: replay the stub's queue in order, then serve calls itself.
   const arrive = () => {
-    const queued = (window.personaclick && window.personaclick.q) || [];
+    const queuedCalls = queued();
     window.personaclick = sdk;
-    for (const args of queued) sdk(...args);
+    for (const args of queuedCalls) sdk(...args);
   };
 
   window.fakeSdk = {
@@ -85,6 +87,7 @@
       installStub();
     },
     arrive,
+    queuedCount: () => queued().length,
     release() {
       for (const callback of held.splice(0)) callback(behaviour.payload);
     },

@@ -436,8 +436,10 @@ async def case_sdk_that_took_the_call_and_stays_silent_is_a_timeout():
     """A get replayed from the stub's queue by an SDK that never answers is SDKTimeoutError."""
     behave(get="never")
     window.fakeSdk.installStub()
-    pending = asyncio.create_task(pc.segment_get(timeout=0.1))
-    await asyncio.sleep(0.02)
+    pending = asyncio.create_task(pc.segment_get(timeout=0.5))
+    # Arrive as soon as the call is queued: a fixed sleep in a worker can outlast the timeout.
+    while window.fakeSdk.queuedCount() == 0:
+        await asyncio.sleep(0.005)
     window.fakeSdk.arrive()
     await raises(pc.SDKTimeoutError, pending)
 

@@ -5,9 +5,10 @@
   const calls = [];
   let behaviour = { get: "async", payload: [], delayMs: 0, throwMessage: "" };
   let served = 0;
-  let held = []; // callbacks of "held" gets, answered by release()
+  let held = []; // the answers of held gets, given by release()
 
   const answer = (callback, payload, delayMs) => setTimeout(() => callback(payload), delayMs);
+  const numbered = () => [{ id: served++, type: "static" }];
 
   const getBehaviours = {
     async: (callback) => answer(callback, behaviour.payload, behaviour.delayMs),
@@ -19,7 +20,11 @@
     },
     never: () => {},
     // Answer only when the test calls release(): however long its calls take to be made.
-    held: (callback) => held.push(callback),
+    held: (callback) => held.push(() => callback(behaviour.payload)),
+    numberedHeld: (callback) => {
+      const payload = numbered();
+      held.push(() => callback(payload));
+    },
     throw: () => {
       throw new Error(behaviour.throwMessage);
     },
@@ -33,8 +38,8 @@
     },
     // Answer call n with [{id: n}] after a delay that shrinks as n grows: out of order.
     numbered: (callback) => {
-      const n = served++;
-      answer(callback, [{ id: n, type: "static" }], Math.max(1, behaviour.delayMs - n));
+      const payload = numbered();
+      answer(callback, payload, Math.max(1, behaviour.delayMs - payload[0].id));
     },
   };
 
@@ -89,7 +94,7 @@
     arrive,
     queuedCount: () => queued().length,
     release() {
-      for (const callback of held.splice(0)) callback(behaviour.payload);
+      for (const giveAnswer of held.splice(0)) giveAnswer();
     },
     callsJson: () => JSON.stringify(calls),
   };

@@ -395,11 +395,15 @@ async def case_sdk_error_reaches_every_joined_caller():
 
 async def case_fresh_always_calls_the_sdk():
     """fresh=True makes its own SDK call each time; a later plain call may share the freshest."""
-    behave(get="numbered", delayMs=JOIN_WINDOW_MS)
+    behave(get="numberedHeld")
     first = asyncio.create_task(pc.segment_get())
     fresh = [asyncio.create_task(pc.segment_get(fresh=True)) for _ in range(3)]
-    await asyncio.sleep(0.005)
-    joined = await pc.segment_get()
+    while len(sdk_calls()) < 4:  # the SDK holds their answers until release()
+        await asyncio.sleep(0)
+    joined = asyncio.create_task(pc.segment_get())  # made while the freshest call waits
+    await asyncio.sleep(0)
+    window.fakeSdk.release()
+    joined = await joined
     ids = []
     for task in [first] + fresh:
         ids.append((await task)[0]["id"])

@@ -533,14 +533,25 @@ def node_edge(request, node, monkeypatch):
 SEGMENTS = [{"id": 313, "type": "static"}, {"id": 314, "type": "dynamic"}]
 
 
+async def answered_once_all_are_made(node, *calls, sdk_calls=1):
+    """Make the calls, then have the SDK give the answers it holds: a busy machine may pause
+    longer than any set delay between two calls. Return their results, errors included."""
+    tasks = [asyncio.ensure_future(call) for call in calls]
+    await asyncio.sleep(0)  # each task makes its call in its first step
+    while len(node.sdk_actions()) < sdk_calls:  # from a worker, a call reaches the SDK later
+        await asyncio.sleep(0.001)
+    node.fake_sdk("release")
+    return await asyncio.gather(*tasks, return_exceptions=True)
+
+
 def test_concurrent_gets_share_one_sdk_call(node_edge):
     """100 concurrent segment_get, from any PersonaClick instance, reach the SDK once."""
-    node_edge.behave(get="async", payload=SEGMENTS, delayMs=30)
+    node_edge.behave(get="held", payload=SEGMENTS)
 
     async def gets():
         clients = [pc.PersonaClick() for _ in range(50)]
         calls = [pc.segment_get() for _ in range(50)] + [c.segment_get() for c in clients]
-        return await asyncio.gather(*calls)
+        return await answered_once_all_are_made(node_edge, *calls)
 
     results = run_loop(gets())
     assert results == [SEGMENTS] * 100
@@ -549,10 +560,11 @@ def test_concurrent_gets_share_one_sdk_call(node_edge):
 
 def test_each_caller_gets_its_own_copy(node_edge):
     """Mutating one caller's list or dicts leaves the other callers' answers intact."""
-    node_edge.behave(get="async", payload=SEGMENTS, delayMs=10)
+    node_edge.behave(get="held", payload=SEGMENTS)
 
     async def gets():
-        return await asyncio.gather(pc.segment_get(), pc.segment_get(), pc.segment_get())
+        calls = (pc.segment_get() for _ in range(3))
+        return await answered_once_all_are_made(node_edge, *calls)
 
     first, second, third = run_loop(gets())
     first[0]["type"] = "changed"
@@ -564,18 +576,19 @@ def test_each_caller_gets_its_own_copy(node_edge):
 
 def test_get_after_add_or_remove_never_joins_an_earlier_call(node_edge):
     """A get that starts after an add/remove, from any instance, makes its own SDK call."""
-    node_edge.behave(get="numbered", delayMs=40)
+    node_edge.behave(get="numberedHeld")
 
     async def gets():
         before = asyncio.ensure_future(pc.segment_get())
         joined = asyncio.ensure_future(pc.PersonaClick().segment_get())
-        await asyncio.sleep(0.005)
+        await asyncio.sleep(0)
         await pc.PersonaClick().segment_add(100500)
         after_add = asyncio.ensure_future(pc.segment_get())
-        await asyncio.sleep(0.005)
+        await asyncio.sleep(0)
         await pc.segment_remove(100500)
-        after_remove = await pc.segment_get()
-        return await before, await joined, await after_add, after_remove
+        after_remove = pc.segment_get()
+        calls = (before, joined, after_add, after_remove)
+        return await answered_once_all_are_made(node_edge, *calls, sdk_calls=5)
 
     before, joined, after_add, after_remove = run_loop(gets())
     assert before == joined == [{"id": 0, "type": "static"}]
@@ -585,15 +598,13 @@ def test_get_after_add_or_remove_never_joins_an_earlier_call(node_edge):
 
 def test_short_timeout_ends_only_its_own_wait(node_edge):
     """A joined caller's short timeout raises for it alone; the others get the answer."""
-    node_edge.behave(get="async", payload=SEGMENTS, delayMs=80)
+    node_edge.behave(get="held", payload=SEGMENTS)
 
     async def gets():
-        return await asyncio.gather(
-            pc.segment_get(timeout=2),
-            pc.segment_get(timeout=0.01),
-            pc.segment_get(timeout=2),
-            return_exceptions=True,
-        )
+        waits = [asyncio.ensure_future(pc.segment_get(timeout=t)) for t in (2, 0.01, 2)]
+        await asyncio.wait([waits[1]])  # the SDK answers once the short wait has ended
+        node_edge.fake_sdk("release")
+        return await asyncio.gather(*waits, return_exceptions=True)
 
     long_wait, short_wait, other = run_loop(gets())
     assert isinstance(short_wait, pc.SDKTimeoutError) and short_wait.timeout == 0.01
@@ -625,11 +636,11 @@ def test_every_wait_ends_at_its_own_deadline(node_edge):
 
 def test_sdk_error_reaches_every_caller_as_its_own_exception(node_edge):
     """An error answer raises SDKError in every joined caller, a distinct instance each."""
-    node_edge.behave(get="async", payload={"status": "error", "message": "no shop"}, delayMs=10)
+    node_edge.behave(get="held", payload={"status": "error", "message": "no shop"})
 
     async def gets():
-        calls = [pc.segment_get() for _ in range(3)]
-        return await asyncio.gather(*calls, return_exceptions=True)
+        calls = (pc.segment_get() for _ in range(3))
+        return await answered_once_all_are_made(node_edge, *calls)
 
     errors = run_loop(gets())
     assert all(isinstance(error, pc.SDKError) and "no shop" in str(error) for error in errors)
@@ -639,14 +650,14 @@ def test_sdk_error_reaches_every_caller_as_its_own_exception(node_edge):
 
 def test_fresh_calls_the_sdk_and_later_calls_may_join_it(node_edge):
     """fresh=True always makes its own SDK call; a later plain call shares the freshest."""
-    node_edge.behave(get="numbered", delayMs=50)
+    node_edge.behave(get="numberedHeld")
 
     async def gets():
         first = asyncio.ensure_future(pc.segment_get())
         fresh = [asyncio.ensure_future(pc.segment_get(fresh=True)) for _ in range(3)]
-        await asyncio.sleep(0.005)
-        joined = await pc.segment_get()
-        return [await call for call in (first, *fresh)] + [joined]
+        await asyncio.sleep(0)
+        joined = pc.segment_get()  # made while the freshest call waits
+        return await answered_once_all_are_made(node_edge, first, *fresh, joined, sdk_calls=4)
 
     ids = [segments[0]["id"] for segments in run_loop(gets())]
     assert ids[:4] == [0, 1, 2, 3] and ids[4] == 3, ids

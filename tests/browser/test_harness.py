@@ -1,5 +1,7 @@
 """The browser harness on each engine: pages run, and the watchers catch what breaks the rules."""
 
+import time
+
 import pytest
 
 # What a misdeed of tests/browser/misbehaving.html leaves in the page's record.
@@ -13,6 +15,19 @@ MISDEEDS = {
     "worker-console-error": ("errors", "misbehaving worker"),
     "loading-error": ("errors", "misbehaving page: loading"),
 }
+RECORD_WAIT_S = 10
+
+
+def recorded(page, record, fragment):
+    """The page's record of requests or errors, once it shows fragment or RECORD_WAIT_S has
+    passed: an engine may report a worker's misdeed a moment after the page is done."""
+    deadline = time.monotonic() + RECORD_WAIT_S
+    while True:
+        page.evaluate("0")  # a round trip, in which the driver hands over the events it holds
+        seen = page.foreign_requests() if record == "requests" else page.console_errors
+        if any(fragment in entry for entry in seen) or time.monotonic() > deadline:
+            return seen
+        time.sleep(0.05)
 
 
 def open_misbehaving(engine, sandbox, misdeed):
@@ -53,7 +68,7 @@ def test_watchers_catch_what_breaks_the_rules(engine, sandbox, misdeed):
     page = open_misbehaving(engine, sandbox, misdeed)
     try:
         record, fragment = MISDEEDS[misdeed]
-        seen = page.foreign_requests() if record == "requests" else page.console_errors
+        seen = recorded(page, record, fragment)
         assert any(fragment in entry for entry in seen), seen
         with pytest.raises(AssertionError):
             page.assert_offline_and_quiet()

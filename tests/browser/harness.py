@@ -25,15 +25,16 @@ async def run_cases():
     results = {}
     # ?skip=case_name leaves a case out of this run.
     skipped = set(window.URLSearchParams.new(window.location.search).getAll("skip"))
+    output = document.getElementById("results")
     for name in sorted(name for name in dir(bridge_cases) if name.startswith("case_")):
         if name in skipped:
             continue
+        output.setAttribute("data-running", name)  # named by pytest if the page never finishes
         try:
             await getattr(bridge_cases, name)()
             results[name] = "passed"
         except Exception as error:  # a failed case is reported, the others still run
             results[name] = failure_text(error)
-    output = document.getElementById("results")
     output.textContent = json.dumps(results)
     output.setAttribute("data-done", "true")
 

@@ -26,6 +26,15 @@ SKIPPED = dict.fromkeys(
 RUN_TIMEOUT_MS = 300_000
 
 
+def where_it_stopped(page):
+    """The case a page that never finished was running, and the last lines of its console."""
+    running, console = page.evaluate(
+        "[document.getElementById('results').dataset.running ?? null, "
+        "(window.pageWatch?.console ?? []).slice(-20)]"
+    )
+    return f"running {running or 'no case yet'}; console ends with {console}"
+
+
 @pytest.fixture(scope="module", params=RUNS)
 def cases_run(request, engine, sandbox):
     """Load the case page once per run; it runs every case and publishes the results."""
@@ -33,9 +42,13 @@ def cases_run(request, engine, sandbox):
     try:
         skips = "".join(f"&skip={case}" for case in SKIPPED.get(request.param, ()))
         page.goto(f"{sandbox.url}tests/browser/bridge.html?{RUNS[request.param]}{skips}")
-        results = page.wait_for(
-            "document.querySelector('#results[data-done]')?.textContent", timeout_ms=RUN_TIMEOUT_MS
-        )
+        try:
+            results = page.wait_for(
+                "document.querySelector('#results[data-done]')?.textContent",
+                timeout_ms=RUN_TIMEOUT_MS,
+            )
+        except TimeoutError as timeout:
+            raise TimeoutError(f"{timeout}; {where_it_stopped(page)}") from timeout
         yield request.param, page, json.loads(results)
     finally:
         page.close()

@@ -105,5 +105,6 @@ class Page:
 
     def assert_offline_and_quiet(self) -> None:
         """Fail when the page reached beyond 127.0.0.1 or logged an error."""
-        assert self.foreign_requests() == [], f"{self.engine}: requests beyond 127.0.0.1"
-        assert self.console_errors == [], f"{self.engine}: errors logged"
+        foreign, errors = self.foreign_requests(), self.console_errors
+        assert foreign == [], f"{self.engine}: requests beyond 127.0.0.1: {foreign}"
+        assert errors == [], f"{self.engine}: errors logged: {errors}"

@@ -55,8 +55,12 @@ _SDK = _PACKAGE / "v3.js"
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 LOOPBACK_ORIGIN = r"http://(127\.0\.0\.1|localhost|\[::1\])(:[0-9]{1,5})?"
-# A connection must have sent a request's headers this long after opening or its last answer.
+# A request's headers must have arrived this long after its first byte.
 HEADER_DEADLINE_SECONDS = 10.0
+# How long a connection may wait for a request's first byte, after opening or its last answer:
+# longer than browsers keep an idle connection (WebKit 60 s), so the browser closes it first.
+# WebKit does not retry a request sent on a connection the server is closing ("Load failed").
+KEEP_ALIVE_SECONDS = 75.0
 ISOLATION_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Embedder-Policy": "require-corp",
@@ -112,6 +116,8 @@ class _Protocol(H11Protocol):
     and then would hold its connection for ever; here the clock does not restart.
     """
 
+    _idle = True  # no byte of a request since the connection opened or its last answer
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self._deadline: asyncio.TimerHandle | None = None
@@ -137,22 +143,32 @@ class _Protocol(H11Protocol):
         if len(self.connections) > self.limit_concurrency:
             transport.abort()
             return
-        self._start_header_clock()
+        self._wait_idle()
+
+    def data_received(self, data: bytes) -> None:
+        if self._idle:  # a request's first byte starts the clock for its headers
+            self._idle = False
+            self._set_clock(HEADER_DEADLINE_SECONDS)
+        super().data_received(data)
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
         if not self.transport.is_closing():
-            self._start_header_clock()
+            self._wait_idle()
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._deadline is not None:
             self._deadline.cancel()
         super().connection_lost(exc)
 
-    def _start_header_clock(self) -> None:
+    def _wait_idle(self) -> None:
+        self._idle = True
+        self._set_clock(KEEP_ALIVE_SECONDS)
+
+    def _set_clock(self, seconds: float) -> None:
         if self._deadline is not None:
             self._deadline.cancel()
-        self._deadline = self.loop.call_later(HEADER_DEADLINE_SECONDS, self._headers_overdue)
+        self._deadline = self.loop.call_later(seconds, self._headers_overdue)
 
     def _headers_overdue(self) -> None:
         # A request in progress is not waiting for headers; its answer restarts the clock.
@@ -254,7 +270,7 @@ class SandboxServer:
             access_log=False,
             limit_concurrency=cap,
             backlog=cap,
-            timeout_keep_alive=5,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
             timeout_graceful_shutdown=_GRACEFUL_SECONDS,
             h11_max_incomplete_event_size=16 * 1024,
         )

@@ -1,4 +1,5 @@
 # `make demo` serves the demo page; `make test` runs every test. Both install what they need.
+# make test type-checks personaclick_bridge.py with mypy and pyright, both strict (pyproject.toml).
 PYTHON ?= python3
 PORT ?= 8000
 VENV := .venv
@@ -14,6 +15,8 @@ test: vendor/.ready $(VENV)/.ready dist/.ready
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/twine check --strict dist/*
+	$(BIN)/mypy
+	node_modules/.bin/pyright --pythonpath $(BIN)/python
 	$(BIN)/pytest -n 2
 
 # Boot time and bytes of the demo page per configuration (the README's table).

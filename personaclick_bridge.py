@@ -33,9 +33,9 @@ Concurrent ``segment_get`` calls on one SDK global share one SDK call; ``fresh=T
 import json
 import sys
 
-try:
-    from typing import TypedDict
-except ImportError:  # MicroPython ships no typing module
+if sys.version_info >= (3, 8):  # noqa: UP036
+    from typing import Any, TypedDict
+else:  # MicroPython (3.4 by its version_info) has no typing module and ignores annotations
     TypedDict = dict
 
 __all__ = [
@@ -333,7 +333,7 @@ class PersonaClick:
     """
 
     def __init__(
-        self, global_name: str = "personaclick", *, timeout: float = DEFAULT_TIMEOUT
+        self, global_name: str = "personaclick", *, timeout: float | None = DEFAULT_TIMEOUT
     ) -> None:
         self.global_name = _checked_global_name(global_name)
         self.timeout = DEFAULT_TIMEOUT if timeout is None else _checked_timeout(timeout)
@@ -375,14 +375,16 @@ class PersonaClick:
             self._raise_for_failure("get", answer, {})
         return _segments_from_payload(answer["answer"])
 
-    async def _send(self, action: str, params: dict) -> None:
+    async def _send(self, action: str, params: dict[str, int | str]) -> None:
         send, _ = _edge()
         answer = send(self.global_name, action, json.dumps(params))
         if not isinstance(answer, str):  # from a worker, the page answers by message
             answer = await answer
         self._raise_for_failure(action, _parsed(answer), params)
 
-    def _raise_for_failure(self, action: str, answer: dict, params: dict) -> None:
+    def _raise_for_failure(
+        self, action: str, answer: dict[str, Any], params: dict[str, int | str]
+    ) -> None:
         if "missing" in answer:
             raise SDKNotLoadedError(self.global_name)
         if "threw" in answer:
@@ -395,19 +397,21 @@ class PersonaClick:
 try:
     # CPython's C scanner alone: the text is JSON.stringify's, so json.loads's checks for text
     # around the value (a third of a call's parsing on Pyodide) find nothing.
-    _scan_json = json.JSONDecoder().scan_once
+    _scan_json: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
-    def _parsed(text: str) -> object:
+    def _parsed(text: str) -> Any:
         return _scan_json(text, 0)[0]
 
 except AttributeError:  # MicroPython's decoder is json.loads alone
-    _parsed = json.loads
+
+    def _parsed(text: str) -> Any:
+        return json.loads(text)
 
 
-_edge_functions = None
+_edge_functions: "tuple[Any, Any] | None" = None
 
 
-def _edge():
+def _edge() -> "tuple[Any, Any]":
     """Return the ``(send, get)`` pair, built once: each answers with JSON text, ``get`` as an
     awaitable, ``send`` as one in a worker and at once on the page."""
     global _edge_functions
@@ -440,24 +444,24 @@ return (get, settle) => (globalName, timeoutMs, fresh, number) =>
 """
 
 
-def _numbered_get(window, edge_get):
+def _numbered_get(window: Any, edge_get: Any) -> Any:
     """Pyodide on the page: ``get`` returns a future that the edge settles by call number."""
     import asyncio
     import itertools
 
     from pyodide.ffi import create_proxy
 
-    waiting = {}
+    waiting: dict[int, asyncio.Future[str]] = {}
     numbers = itertools.count()
 
-    def settle(number, text):
+    def settle(number: int, text: str) -> None:
         future = waiting.pop(number)
         if not future.done():  # its caller was cancelled meanwhile
             future.set_result(text)
 
     numbered = window.Function(_NUMBERED_JS)()(edge_get, create_proxy(settle))
 
-    def get(global_name, timeout_ms, fresh):
+    def get(global_name: str, timeout_ms: float, fresh: bool) -> asyncio.Future[str]:
         number = next(numbers)
         # A plain Future: Pyodide's loop.create_future() adds a done-callback of its own, which
         # costs every call a second turn of the browser's event loop.
@@ -468,9 +472,9 @@ def _numbered_get(window, edge_get):
     return get
 
 
-def _segment_params(segment_id: object, email: object, phone: object) -> dict:
+def _segment_params(segment_id: object, email: object, phone: object) -> dict[str, int | str]:
     """Validate the arguments of add/remove and build the SDK's params object."""
-    params = {"segment_id": _checked_segment_id(segment_id)}
+    params: dict[str, int | str] = {"segment_id": _checked_segment_id(segment_id)}
     if email is not None:
         params["email"] = _checked_email(email)
     if phone is not None:
@@ -555,7 +559,9 @@ def _checked_global_name(global_name: object) -> str:
     return global_name
 
 
-def _segments_from_payload(payload: object) -> list[Segment]:
+def _segments_from_payload(
+    payload: dict[str, Any] | list[Any] | str | float | None,
+) -> list[Segment]:
     """Check what the SDK passed to the segment_get callback (parsed for this caller alone,
     so it is changed in place), or raise SDKError."""
     if payload is None:
@@ -564,6 +570,7 @@ def _segments_from_payload(payload: object) -> list[Segment]:
         raise SDKError(f"PersonaClick answered with an error: {_error_message(payload)}")
     if not isinstance(payload, list):
         raise SDKError(f"PersonaClick answered with {_describe(payload)}, not a list of segments")
+    item: dict[str, Any] | list[Any] | str | float | None
     for item in payload:
         if not (
             type(item) is dict and type(item.get("id")) is int and type(item.get("type")) is str
@@ -576,7 +583,7 @@ def _segments_from_payload(payload: object) -> list[Segment]:
     return payload
 
 
-def _check_segment(index: int, item: object) -> None:
+def _check_segment(index: int, item: dict[str, Any] | list[Any] | str | float | None) -> None:
     """Check one segment of a freshly parsed answer and turn a digit-string id into an int."""
     if not isinstance(item, dict):
         raise SDKError(f"segment {index} in PersonaClick's answer is {_describe(item)}")
@@ -593,7 +600,7 @@ def _check_segment(index: int, item: object) -> None:
     item["id"] = segment_id
 
 
-def _error_message(payload: dict) -> str:
+def _error_message(payload: dict[str, Any]) -> str:
     message = payload.get("message")
     if message is None and isinstance(payload.get("payload"), dict):
         message = payload["payload"].get("message")
@@ -603,15 +610,20 @@ def _error_message(payload: dict) -> str:
 def _describe(value: object) -> str:
     if value is None:
         return "null"
-    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
+    names: dict[type[object], str] = {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+    }
     names.update({list: "an array", dict: "an object"})
     return names.get(type(value), type(value).__name__)
 
 
-def _redacted(text: str, params: dict) -> str:
+def _redacted(text: str, params: dict[str, int | str]) -> str:
     """Hide the email and phone sent in text that came back from the SDK."""
-    phone = params.get("phone", "")
-    for value in (params.get("email"), phone, phone[1:]):
+    phone = str(params.get("phone", ""))
+    for value in (str(params.get("email", "")), phone, phone[1:]):
         if value:
             text = text.replace(value, "[redacted]")
     return text

@@ -1,0 +1,4 @@
+from typing import Any
+
+RUNNING_IN_WORKER: bool
+window: Any

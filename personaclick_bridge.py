@@ -364,7 +364,7 @@ class PersonaClick:
         """
         timeout = self.timeout if timeout is None else _checked_timeout(timeout)
         if fresh is not True and fresh is not False:
-            msg = f"fresh must be True or False, got {fresh!r}"
+            msg = f"fresh must be True or False, got {_shown(fresh)}"
             raise TypeError(msg)
         answer = _parsed(await _edge()[1](self.global_name, timeout * 1000, fresh))
         if "answer" not in answer:
@@ -391,7 +391,8 @@ class PersonaClick:
             reason = _redacted(answer["threw"], params)
             raise SDKError(f"{self.global_name}('segment', '{action}') threw: {reason}")
         if "unreadable" in answer:
-            raise SDKError(f"the segment_get payload is not JSON data: {answer['unreadable']}")
+            reason = _redacted(answer["unreadable"], {})
+            raise SDKError(f"the segment_get payload is not JSON data: {reason}")
 
 
 try:
@@ -484,18 +485,18 @@ def _segment_params(segment_id: object, email: object, phone: object) -> dict[st
 
 def _checked_segment_id(segment_id: object) -> int | str:
     if isinstance(segment_id, bool) or not isinstance(segment_id, (int, str)):
-        msg = f"segment_id must be an int or a str, got {segment_id!r}"
+        msg = f"segment_id must be an int or a str, got {_shown(segment_id)}"
         raise TypeError(msg)
     if isinstance(segment_id, int):
         if not 0 < segment_id <= _MAX_SAFE_INTEGER:
-            msg = f"segment_id must be between 1 and 2**53 - 1, got {segment_id!r}"
+            msg = f"segment_id must be between 1 and 2**53 - 1, got {_shown(segment_id)}"
             raise ValueError(msg)
         return segment_id
     stripped = segment_id.strip()
     if not stripped or len(stripped) > _MAX_SEGMENT_ID_LENGTH or _has_control(stripped):
         msg = (
             f"segment_id must be 1 to {_MAX_SEGMENT_ID_LENGTH} characters without control "
-            f"characters, got {segment_id!r}"
+            f"characters, got {_shown(segment_id)}"
         )
         raise ValueError(msg)
     return stripped
@@ -541,7 +542,7 @@ def _checked_phone(phone: object) -> str:
 
 def _checked_timeout(timeout: object) -> float:
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        msg = f"timeout must be a number of seconds or None, got {timeout!r}"
+        msg = f"timeout must be a number of seconds or None, got {_shown(timeout)}"
         raise TypeError(msg)
     if not 0 < timeout <= _MAX_TIMEOUT:
         msg = f"timeout must be more than 0 and at most {_MAX_TIMEOUT:g} seconds, got {timeout!r}"
@@ -551,10 +552,12 @@ def _checked_timeout(timeout: object) -> float:
 
 def _checked_global_name(global_name: object) -> str:
     if not isinstance(global_name, str):
-        msg = f"global_name must be a str, got {global_name!r}"
+        msg = f"global_name must be a str, got {_shown(global_name)}"
         raise TypeError(msg)
     if not global_name or _has_control(global_name) or global_name != global_name.strip():
-        msg = f"global_name must be the name of the SDK's global function, got {global_name!r}"
+        msg = (
+            f"global_name must be the name of the SDK's global function, got {_shown(global_name)}"
+        )
         raise ValueError(msg)
     return global_name
 
@@ -594,9 +597,11 @@ def _check_segment(index: int, item: dict[str, Any] | list[Any] | str | float | 
     if isinstance(segment_id, str) and _is_ascii_digits(segment_id):
         segment_id = int(segment_id)
     if isinstance(segment_id, bool) or not isinstance(segment_id, (int, str)) or segment_id == "":
-        raise SDKError(f"segment {index} in PersonaClick's answer has the id {item['id']!r}")
+        raise SDKError(f"segment {index} in PersonaClick's answer has the id {_shown(item['id'])}")
     if not isinstance(item["type"], str):
-        raise SDKError(f"segment {index} in PersonaClick's answer has the type {item['type']!r}")
+        raise SDKError(
+            f"segment {index} in PersonaClick's answer has the type {_shown(item['type'])}"
+        )
     item["id"] = segment_id
 
 
@@ -604,7 +609,7 @@ def _error_message(payload: dict[str, Any]) -> str:
     message = payload.get("message")
     if message is None and isinstance(payload.get("payload"), dict):
         message = payload["payload"].get("message")
-    return "no message" if message is None else str(message)
+    return "no message" if message is None else _redacted(str(message), {})
 
 
 def _describe(value: object) -> str:
@@ -620,13 +625,127 @@ def _describe(value: object) -> str:
     return names.get(type(value), type(value).__name__)
 
 
+_REDACTED = "[redacted]"
+_UNRESERVED = "-._~"  # what percent-encoding leaves as it is (RFC 3986)
+_EMAIL_LOCAL = "!#$%&'*+-/=?^_`{|}~."
+_EMAIL_DOMAIN = "-."
+_PHONE_GAPS = " -.()/"  # written between a phone number's digit groups
+_ENCODED_PHONE_GAPS = ("%20", "%28", "%29", "%2d", "%2e", "%2f")
+
+
 def _redacted(text: str, params: dict[str, int | str]) -> str:
-    """Hide the email and phone sent in text that came back from the SDK."""
-    phone = str(params.get("phone", ""))
-    for value in (str(params.get("email", "")), phone, phone[1:]):
-        if value:
-            text = text.replace(value, "[redacted]")
+    """Hide every contact in text for a message: the email and phone sent in this call in any
+    case, percent-encoded or (the phone) in any grouping of its digits, and anything shaped
+    like an email address or an international phone number."""
+    email = params.get("email")
+    if isinstance(email, str):
+        for spelling in (email, _percent_encoded(email, "+"), _percent_encoded(email, "%20")):
+            text = _without(text, spelling)
+    phone = params.get("phone")
+    text = _without_emails(text)
+    return _without_phones(text, phone[1:] if isinstance(phone, str) else "")
+
+
+def _shown(value: object) -> str:
+    """``repr(value)`` for a message, with any contact in it hidden."""
+    return _redacted(repr(value), {})
+
+
+def _ascii_lower(text: str) -> str:
+    # Keeps the length, so that an index in the lowered text is one in the text.
+    return "".join(c.lower() if c < "\x80" else c for c in text)
+
+
+def _without(text: str, value: str) -> str:
+    """``text`` with every occurrence of ``value``, in any ASCII case, replaced."""
+    needle = _ascii_lower(value)
+    start = _ascii_lower(text).find(needle)
+    while start >= 0:
+        text = text[:start] + _REDACTED + text[start + len(value) :]
+        start = _ascii_lower(text).find(needle, start + len(_REDACTED))
     return text
+
+
+def _percent_encoded(text: str, space: str) -> str:
+    parts: list[str] = []
+    for c in text:
+        if c == " ":
+            parts.append(space)
+        elif _is_ascii_alphanumeric(c) or c in _UNRESERVED:
+            parts.append(c)
+        else:
+            parts.extend("%{:02X}".format(byte) for byte in c.encode())  # noqa: UP032
+    return "".join(parts)
+
+
+def _without_emails(text: str) -> str:
+    """``text`` with every ``name@domain.tld`` (the ``@`` maybe as ``%40``) replaced."""
+    at, after = _next_at(text, 0)
+    while at >= 0:
+        start, end = at, after
+        while start > 0 and _is_email_char(text[start - 1], _EMAIL_LOCAL):
+            start -= 1
+        while end < len(text) and _is_email_char(text[end], _EMAIL_DOMAIN):
+            end += 1
+        domain = text[after:end].rstrip(".")
+        end = after + len(domain)
+        if start < at and "." in domain and all(domain.split(".")):
+            text = text[:start] + _REDACTED + text[end:]
+            end = start + len(_REDACTED)
+        at, after = _next_at(text, end)
+    return text
+
+
+def _next_at(text: str, start: int) -> tuple[int, int]:
+    """Where the next ``@`` or ``%40`` from ``start`` begins and ends, or ``(-1, -1)``."""
+    plain, encoded = text.find("@", start), text.find("%40", start)
+    if encoded >= 0 and (plain < 0 or encoded < plain):
+        return encoded, encoded + 3
+    return (plain, plain + 1) if plain >= 0 else (-1, -1)
+
+
+def _without_phones(text: str, digits: str) -> str:
+    """``text`` with every run of digits replaced that spells ``digits`` whatever its grouping,
+    or that follows a ``+`` and has 7 to 15 digits."""
+    for start, end, spelled in reversed(_digit_runs(text)):
+        before = _ascii_lower(text[max(0, start - 3) : start])
+        plus = 1 if before.endswith("+") else 3 if before.endswith("%2b") else 0
+        if (digits and digits in spelled) or (plus and 7 <= len(spelled) <= 15):
+            text = text[: start - plus] + _REDACTED + text[end:]
+    return text
+
+
+def _digit_runs(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, digits)`` of each run of digits and phone gaps that ends in a digit."""
+    runs: list[tuple[int, int, str]] = []
+    index = 0
+    while index < len(text):
+        if not "0" <= text[index] <= "9":
+            index += 1
+            continue
+        start = end = index
+        spelled = ""
+        while index < len(text):
+            if "0" <= text[index] <= "9":
+                spelled += text[index]
+                index = end = index + 1
+            elif text[index] in _PHONE_GAPS:
+                index += 1
+            elif _ascii_lower(text[index : index + 3]) in _ENCODED_PHONE_GAPS:
+                index += 3
+            else:
+                break
+        runs.append((start, end, spelled))
+        index = end
+    return runs
+
+
+def _is_email_char(c: str, extra: str) -> bool:
+    return _is_ascii_alphanumeric(c) or c in extra or c >= "\x80"
+
+
+def _is_ascii_alphanumeric(c: str) -> bool:
+    return "0" <= c <= "9" or "a" <= c <= "z" or "A" <= c <= "Z"
 
 
 def _has_control(text: str) -> bool:

@@ -291,6 +291,79 @@ def test_sdk_messages_have_personal_data_redacted(edge):
 
 
 @pytest.mark.parametrize(
+    "echo",
+    [
+        EMAIL.upper(),
+        "Ann.Lee@Example.COM",
+        "ann.lee%40example.com",
+        "ANN.LEE%40EXAMPLE.COM",
+        "4915112345678",
+        "+49 151 1234 5678",
+        "0049-151-123-45-678",
+        "%2B49%20151%2012345678",
+    ],
+)
+def test_sdk_text_echoing_the_contacts_sent_in_any_spelling_is_redacted(edge, echo):
+    """The email sent matches in any case and percent-encoded; the phone in any grouping."""
+    edge.outcome = {"threw": f"rejected {echo}: quota"}
+    with pytest.raises(pc.SDKError) as raised:
+        run(pc.segment_add(1, email=EMAIL, phone=PHONE))
+    assert str(raised.value).endswith("threw: rejected [redacted]: quota"), str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [
+        {"threw": "mary.major@shop.example and +1 (555) 010-9999 are taken"},
+        {"unreadable": "cannot clone mary.major%40shop.example, +15550109999"},
+        {"answer": {"status": "error", "message": "mary.major@shop.example, +1 555 010 9999"}},
+        {"answer": {"status": "error", "payload": {"message": "Mary.Major@Shop.Example"}}},
+        {"answer": [{"id": {"by": "mary.major@shop.example"}, "type": "static"}]},
+        {"answer": [{"id": 1, "type": ["+1 (555) 010-9999"]}]},
+    ],
+)
+def test_sdk_text_shaped_like_any_contact_is_redacted(edge, outcome):
+    """Any email address or international phone number in the SDK's words is hidden."""
+    edge.outcome = outcome
+    with pytest.raises(pc.SDKError) as raised:
+        run(pc.segment_get())
+    text = str(raised.value).lower()
+    assert "[redacted]" in text, text
+    assert "mary" not in text and "shop.example" not in text and "010" not in text, text
+
+
+def test_redaction_keeps_the_sdks_other_words(edge):
+    """Segment ids, short numbers and words without a contact stay as the SDK wrote them."""
+    edge.outcome = {"threw": "segment 100500 is full (limit 2000, retry in 30 s) at a@localhost"}
+    with pytest.raises(
+        pc.SDKError,
+        match=r"threw: segment 100500 is full \(limit 2000, retry in 30 s\) at a@localhost$",
+    ):
+        run(pc.segment_add(1, email=EMAIL))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: pc.segment_add("ann.lee@example.com\x00"),
+        lambda: pc.segment_add(["+49 151 12345678"]),
+        lambda: pc.segment_get(timeout="ann.lee@example.com"),
+        lambda: pc.segment_get(fresh="+49 151 12345678"),
+        lambda: pc.PersonaClick(" ann.lee@example.com"),
+    ],
+)
+def test_caller_mistakes_never_echo_a_contact(edge, call):
+    """A contact passed where another argument belongs is not shown back in the error."""
+    with pytest.raises((TypeError, ValueError)) as raised:
+        result = call()
+        if asyncio.iscoroutine(result):
+            run(result)
+    text = str(raised.value)
+    assert "[redacted]" in text and "ann.lee" not in text and "12345678" not in text, text
+    assert not edge.calls
+
+
+@pytest.mark.parametrize(
     "payload, expected",
     [
         (None, []),

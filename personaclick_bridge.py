@@ -706,11 +706,11 @@ def _next_at(text: str, start: int) -> tuple[int, int]:
 
 def _without_phones(text: str, digits: str) -> str:
     """``text`` with every run of digits replaced that spells ``digits`` whatever its grouping,
-    or that follows a ``+`` and has 7 to 15 digits."""
+    or that follows a ``+`` and has 7 digits or more."""
     for start, end, spelled in reversed(_digit_runs(text)):
         before = _ascii_lower(text[max(0, start - 3) : start])
         plus = 1 if before.endswith("+") else 3 if before.endswith("%2b") else 0
-        if (digits and digits in spelled) or (plus and 7 <= len(spelled) <= 15):
+        if (digits and digits in spelled) or (plus and len(spelled) >= 7):
             text = text[: start - plus] + _REDACTED + text[end:]
     return text
 

@@ -639,7 +639,8 @@ def _redacted(text: str, params: dict[str, int | str]) -> str:
     like an email address or an international phone number."""
     email = params.get("email")
     if isinstance(email, str):
-        for spelling in (email, _percent_encoded(email, "+"), _percent_encoded(email, "%20")):
+        # A valid email has no spaces, so its percent-encoding has one spelling.
+        for spelling in (email, _percent_encoded(email)):
             text = _without(text, spelling)
     phone = params.get("phone")
     text = _without_emails(text)
@@ -666,12 +667,10 @@ def _without(text: str, value: str) -> str:
     return text
 
 
-def _percent_encoded(text: str, space: str) -> str:
+def _percent_encoded(text: str) -> str:
     parts: list[str] = []
     for c in text:
-        if c == " ":
-            parts.append(space)
-        elif _is_ascii_alphanumeric(c) or c in _UNRESERVED:
+        if _is_ascii_alphanumeric(c) or c in _UNRESERVED:
             parts.append(c)
         else:
             parts.extend("%{:02X}".format(byte) for byte in c.encode())  # noqa: UP032

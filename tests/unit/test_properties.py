@@ -4,10 +4,10 @@ The JavaScript edge is the recorder of test_bridge_python.py, answering with the
 the real edge produces.
 """
 
+import contextlib
 import json
 import string
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_bridge_python import RecordingEdge, run
@@ -43,6 +43,17 @@ json_values = st.recursive(
 )
 
 
+@contextlib.contextmanager
+def recording_edge(outcome=None):
+    """The recorder as the bridge's edge for one example (Hypothesis runs no fixture per one)."""
+    edge = RecordingEdge(outcome)
+    saved, pc._edge = pc._edge, lambda: (edge.send, edge.get)
+    try:
+        yield edge
+    finally:
+        pc._edge = saved
+
+
 def contacts_in(*values):
     """The emails and phone numbers among values, as a message must never show them."""
     found = []
@@ -66,18 +77,15 @@ def contacts_in(*values):
 def test_add_sends_the_normal_form_or_refuses_before_sending(segment_id, email, phone):
     """Any arguments: one call with normalised values, or a TypeError/ValueError and no call,
     whose message shows no email or phone."""
-    edge = RecordingEdge()
-    pc._edge, saved = (lambda: (edge.send, edge.get)), pc._edge
-    try:
-        run(pc.segment_add(segment_id, email=email, phone=phone))
-    except (TypeError, ValueError) as error:
-        assert edge.calls == []
-        text = str(error)
-        for contact in contacts_in(segment_id, email, phone):
-            assert contact not in text, text
-        return
-    finally:
-        pc._edge = saved
+    with recording_edge() as edge:
+        try:
+            run(pc.segment_add(segment_id, email=email, phone=phone))
+        except (TypeError, ValueError) as error:
+            assert edge.calls == []
+            text = str(error)
+            for contact in contacts_in(segment_id, email, phone):
+                assert contact not in text, text
+            return
     [(_, action, params)] = edge.calls
     assert action == "add"
     expected_id = segment_id.strip() if isinstance(segment_id, str) else segment_id
@@ -89,23 +97,13 @@ def test_add_sends_the_normal_form_or_refuses_before_sending(segment_id, email, 
         assert "phone" not in params
 
 
-@pytest.fixture
-def edge(monkeypatch):
-    recorder = RecordingEdge()
-    monkeypatch.setattr(pc, "_edge", lambda: (recorder.send, recorder.get))
-    return recorder
-
-
 def get_outcome(outcome):
     """segment_get answered with outcome: its segments, or the SDKError it raised."""
-    edge = RecordingEdge(outcome)
-    pc._edge, saved = (lambda: (edge.send, edge.get)), pc._edge
-    try:
-        return run(pc.segment_get())
-    except pc.SDKError as error:
-        return error
-    finally:
-        pc._edge = saved
+    with recording_edge(outcome):
+        try:
+            return run(pc.segment_get())
+        except pc.SDKError as error:
+            return error
 
 
 @given(json_values)

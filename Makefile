@@ -5,7 +5,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test boot-table bench bench-engines
+.PHONY: demo test boot-table bench bench-engines bench-headroom
 
 demo: vendor/.ready $(VENV)/.sandbox-ready
 	$(BIN)/python -m sandbox --port $(PORT)
@@ -33,6 +33,11 @@ bench: vendor/.ready $(VENV)/.ready
 bench-engines: vendor/.ready $(VENV)/.ready
 	@scripts/setup-system.sh chromium firefox webkit
 	$(BIN)/python -m bench.engines
+
+# The largest answer MicroPython's default heap takes in, per engine, beside MAX_ANSWER_BYTES.
+bench-headroom: vendor/.ready $(VENV)/.ready
+	@scripts/setup-system.sh chromium firefox webkit
+	$(BIN)/python -m bench.headroom
 
 node_modules/.ready: package.json package-lock.json
 	@scripts/setup-system.sh npm

@@ -10,9 +10,9 @@ Python values, on Pyodide and MicroPython alike::
     segments = await pc.segment_get()  # [{"id": 100500, "type": "static"}]
     await pc.segment_remove(100500)
 
-Public names: ``__version__``, ``DEFAULT_TIMEOUT``, ``segment_add``, ``segment_remove``,
-``segment_get``, ``PersonaClick``, ``Segment``, ``PersonaClickError``, ``SDKNotLoadedError``,
-``SDKTimeoutError``, ``SDKError``.
+Public names: ``__version__``, ``DEFAULT_TIMEOUT``, ``MAX_ANSWER_BYTES``, ``segment_add``,
+``segment_remove``, ``segment_get``, ``PersonaClick``, ``Segment``, ``PersonaClickError``,
+``SDKNotLoadedError``, ``SDKTimeoutError``, ``SDKError``.
 
 Exceptions::
 
@@ -40,6 +40,7 @@ else:  # MicroPython (3.4 by its version_info) has no typing module and ignores 
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "MAX_ANSWER_BYTES",
     "PersonaClick",
     "PersonaClickError",
     "SDKError",
@@ -56,6 +57,9 @@ __all__ = [
 __version__ = "0.1.0"
 
 DEFAULT_TIMEOUT = 10.0  # seconds
+# The longest segment_get answer, as UTF-8 JSON: 10,000 segments take about 300 KB, and
+# MicroPython's default heap in PyScript cannot take in 1 MB at once (make bench-headroom).
+MAX_ANSWER_BYTES = 384 * 1024
 
 # setTimeout treats longer delays (2**31 - 1 ms and up) as 0 and fires at once.
 _MAX_TIMEOUT = (2**31 - 1) / 1000
@@ -63,6 +67,7 @@ _MAX_TIMEOUT = (2**31 - 1) / 1000
 _MAX_SAFE_INTEGER = 2**53 - 1
 _MAX_SEGMENT_ID_LENGTH = 64
 _MAX_EMAIL_LENGTH = 254
+_MAX_SHOWN_LENGTH = 100  # characters of a bad value that a message quotes
 _PHONE_SEPARATORS = " -.()"
 
 # The JavaScript that runs on the page: it looks the SDK up, makes the call, keeps the timeouts in
@@ -71,8 +76,25 @@ _PHONE_SEPARATORS = " -.()"
 # every earlier caller has stopped waiting, or it asks to be fresh; each caller keeps its own
 # deadline, and parsing the text gives each its own copy of the answer.
 _EDGE_JS = """
+const MAX_ERROR_LENGTH = 1000; // characters of an SDK's error text that reach Python
 const outcome = (value) => JSON.stringify(value);
-const errorText = (error) => String(error && error.message !== undefined ? error.message : error);
+// An SDK may throw anything: a getter that throws, an object with no string form, megabytes.
+const errorText = (error) => {
+  try {
+    return shortened(String(error && error.message !== undefined ? error.message : error));
+  } catch {
+    return "an error that has no text";
+  }
+};
+// A contact cut in two would slip past Python's filter: the cut drops the word it falls in,
+// then any digits, spaces and phone punctuation before it.
+const shortened = (text) =>
+  text.length <= MAX_ERROR_LENGTH
+    ? text
+    : `${text.slice(0, MAX_ERROR_LENGTH).replace(/\\S*$/, "").replace(/[\\s\\d+().\\/-]*$/, "")}…`;
+// UTF-8 takes at most 3 bytes for each UTF-16 unit: only a long answer needs counting.
+const answerBytes = (text) =>
+  text.length * 3 <= maxAnswerBytes ? text.length : new TextEncoder().encode(text).length;
 const lookUp = (globalName) => {
   const sdk = globalThis[globalName];
   return typeof sdk === "function" ? sdk : null;
@@ -117,6 +139,8 @@ const start = (call, sdk) => {
     let text;
     try {
       text = outcome({ answer: payload === undefined ? null : payload });
+      const bytes = answerBytes(text);
+      if (bytes > maxAnswerBytes) text = outcome({ tooLarge: bytes });
     } catch (error) {
       text = outcome({ unreadable: errorText(error) });
     }
@@ -366,33 +390,45 @@ class PersonaClick:
         if fresh is not True and fresh is not False:
             msg = f"fresh must be True or False, got {_shown(fresh)}"
             raise TypeError(msg)
-        answer = _parsed(await _edge()[1](self.global_name, timeout * 1000, fresh))
-        if "answer" not in answer:
-            if "timeout" in answer:
-                raise SDKTimeoutError(timeout)
-            if "unloaded" in answer:
-                raise SDKNotLoadedError(self.global_name, timeout)
-            self._raise_for_failure("get", answer, {})
-        return _segments_from_payload(answer["answer"])
+        text = await _edge()[1](self.global_name, timeout * 1000, fresh)
+        try:
+            answer = _parsed(text)
+            if "answer" in answer:
+                return _segments_from_payload(answer["answer"])
+        except (MemoryError, RuntimeError) as error:  # RecursionError is a RuntimeError
+            msg = f"PersonaClick's segment_get answer could not be read: {type(error).__name__}"
+            raise SDKError(msg) from None
+        if "timeout" in answer:
+            raise SDKTimeoutError(timeout)
+        if "unloaded" in answer:
+            raise SDKNotLoadedError(self.global_name, timeout)
+        if "tooLarge" in answer:
+            raise SDKError(
+                f"PersonaClick's segment_get answer is {answer['tooLarge']} bytes of JSON, over "
+                f"the bridge's limit of {MAX_ANSWER_BYTES} bytes (MAX_ANSWER_BYTES)"
+            )
+        raise self._failure("get", answer, {})
 
     async def _send(self, action: str, params: dict[str, int | str]) -> None:
         send, _ = _edge()
         answer = send(self.global_name, action, json.dumps(params))
         if not isinstance(answer, str):  # from a worker, the page answers by message
             answer = await answer
-        self._raise_for_failure(action, _parsed(answer), params)
+        outcome = _parsed(answer)
+        if "queued" not in outcome:
+            raise self._failure(action, outcome, params)
 
-    def _raise_for_failure(
-        self, action: str, answer: dict[str, Any], params: dict[str, int | str]
-    ) -> None:
-        if "missing" in answer:
-            raise SDKNotLoadedError(self.global_name)
-        if "threw" in answer:
-            reason = _redacted(answer["threw"], params)
-            raise SDKError(f"{self.global_name}('segment', '{action}') threw: {reason}")
-        if "unreadable" in answer:
-            reason = _redacted(answer["unreadable"], {})
-            raise SDKError(f"the segment_get payload is not JSON data: {reason}")
+    def _failure(
+        self, action: str, outcome: dict[str, Any], params: dict[str, int | str]
+    ) -> PersonaClickError:
+        """The error for an outcome that either call may have: no SDK, a throw, no JSON."""
+        if "missing" in outcome:
+            return SDKNotLoadedError(self.global_name)
+        if "threw" in outcome:
+            reason = _redacted(outcome["threw"], params)
+            return SDKError(f"{self.global_name}('segment', '{action}') threw: {reason}")
+        reason = _redacted(outcome["unreadable"], {})
+        return SDKError(f"the segment_get payload is not JSON data: {reason}")
 
 
 try:
@@ -420,7 +456,7 @@ def _edge() -> "tuple[Any, Any]":
         # Imported here so that importing this module works anywhere, CPython included.
         from pyscript import RUNNING_IN_WORKER, window
 
-        edge = window.Function(_EDGE_JS)()
+        edge = window.Function("maxAnswerBytes", _EDGE_JS)(MAX_ANSWER_BYTES)
         send = edge.send
         if RUNNING_IN_WORKER:
             import js  # the worker's own global scope
@@ -648,8 +684,9 @@ def _redacted(text: str, params: dict[str, int | str]) -> str:
 
 
 def _shown(value: object) -> str:
-    """``repr(value)`` for a message, with any contact in it hidden."""
-    return _redacted(repr(value), {})
+    """``repr(value)`` for a message, with any contact in it hidden, and shortened."""
+    shown = _redacted(repr(value), {})
+    return shown if len(shown) <= _MAX_SHOWN_LENGTH else shown[:_MAX_SHOWN_LENGTH] + "…"
 
 
 def _ascii_lower(text: str) -> str:

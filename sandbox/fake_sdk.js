@@ -7,34 +7,38 @@
   let served = 0;
   let held = []; // the answers of held gets, given by release()
 
+  // A payload or a thrown value no JSON can carry (BigInt, getters, a Proxy) comes as JS source.
+  const made = (source, otherwise) => (source ? new Function(source)() : otherwise);
+  const givenPayload = () => made(behaviour.payloadJs, behaviour.payload);
+  const givenThrow = () => made(behaviour.throwJs, new Error(behaviour.throwMessage));
   const answer = (callback, payload, delayMs) => setTimeout(() => callback(payload), delayMs);
   const numbered = () => [{ id: served++, type: "static" }];
 
   const getBehaviours = {
-    async: (callback) => answer(callback, behaviour.payload, behaviour.delayMs),
-    microtask: (callback) => queueMicrotask(() => callback(behaviour.payload)),
-    sync: (callback) => callback(behaviour.payload),
+    async: (callback) => answer(callback, givenPayload(), behaviour.delayMs),
+    microtask: (callback) => queueMicrotask(() => callback(givenPayload())),
+    sync: (callback) => callback(givenPayload()),
     double: (callback) => {
-      callback(behaviour.payload);
+      callback(givenPayload());
       callback([{ id: 999, type: "second-answer" }]);
     },
     never: () => {},
     // Answer only when the test calls release(): however long its calls take to be made.
-    held: (callback) => held.push(() => callback(behaviour.payload)),
+    held: (callback) => held.push(() => callback(givenPayload())),
     numberedHeld: (callback) => {
       const payload = numbered();
       held.push(() => callback(payload));
     },
     throw: () => {
-      throw new Error(behaviour.throwMessage);
+      throw givenThrow();
     },
     undefined: (callback) => answer(callback, undefined, 0),
     // Cycle through the ways a call ends: an answer, silence, an error payload, a throw.
     mixed: (callback) => {
       const turn = served++ % 4;
-      if (turn === 0) queueMicrotask(() => callback(behaviour.payload));
+      if (turn === 0) queueMicrotask(() => callback(givenPayload()));
       if (turn === 2) queueMicrotask(() => callback({ status: "error", message: "no shop" }));
-      if (turn === 3) throw new Error(behaviour.throwMessage);
+      if (turn === 3) throw givenThrow();
     },
     // Answer call n with [{id: n}] after a delay that shrinks as n grows: out of order.
     numbered: (callback) => {
@@ -56,7 +60,7 @@
       plainObject: Object.getPrototypeOf(argument) === Object.prototype,
       keys: Object.keys(argument),
     });
-    if (behaviour.sendThrows) throw new Error(behaviour.throwMessage);
+    if (behaviour.sendThrows) throw givenThrow();
     return undefined;
   };
 

@@ -328,6 +328,98 @@ async def case_malformed_payloads_are_sdk_errors():
         assert expected in str(error), (payload, str(error))
 
 
+# Answers no JSON carries as they are: each ends in segments or in an SDKError saying why.
+ODD_ANSWERS = [
+    ("return [{ id: 1n, type: 'static' }]", "BigInt"),
+    ("return [{ get id() { throw new Error('getter'); }, type: 's' }]", "getter"),
+    ("const a = [{ id: 1, type: 's' }]; a[0].self = a; return a", "not JSON"),
+    ("return [{ id: NaN, type: 'static' }]", "the id None"),
+    ("return [{ id: 1.5, type: 'static' }]", "the id 1.5"),
+    # Deeper than MicroPython's stack (a RuntimeError there): Pyodide reads it.
+    (
+        "let id = 1; for (let i = 0; i < 3000; i++) id = [id]; return [{ id, type: 's' }]",
+        "could not be read: RuntimeError" if sys.implementation.name == "micropython" else "[[[",
+    ),
+]
+
+
+async def case_odd_js_answers_are_segments_or_sdk_errors():
+    """BigInt, throwing getters, cycles, NaN, float ids, deep nesting raise SDKError;
+    prototype keys and 10,000 segments come through as plain data."""
+    for payload_js, expected in ODD_ANSWERS:
+        behave(get="sync", payloadJs=payload_js)
+        error = await raises(pc.SDKError, pc.segment_get())
+        assert expected in str(error), (payload_js, str(error))
+    keyed = [{"__proto__": 2, "constructor": 3, "id": 1, "type": "s"}]
+    behave(get="sync", payloadJs=f"return JSON.parse({json.dumps(json.dumps(keyed))})")
+    assert await pc.segment_get() == keyed
+    behave(
+        get="sync", payloadJs="return Array.from({ length: 10000 }, (_, id) => ({ id, type: 's' }))"
+    )
+    segments = await pc.segment_get()
+    assert segments == [{"id": id, "type": "s"} for id in range(10000)]
+
+
+async def case_answer_at_the_cap_is_read_and_one_byte_over_is_sdk_error():
+    """An answer of MAX_ANSWER_BYTES in UTF-8 comes through; a byte more is an SDKError naming
+    its size, decided in JavaScript, before the runtime holds the text."""
+    envelope = len('{"answer":[{"id":1,"type":""}]}')
+    most = (pc.MAX_ANSWER_BYTES - envelope) // 2  # of a 2-byte character
+    behave(get="sync", payloadJs=f"return [{{ id: 1, type: 'é'.repeat({most}) }}]")
+    [segment] = await pc.segment_get()
+    assert segment["type"] == "é" * most
+    behave(get="sync", payloadJs=f"return [{{ id: 1, type: 'é'.repeat({most + 1}) }}]")
+    error = await raises(pc.SDKError, pc.segment_get())
+    assert f"is {envelope + 2 * most + 2} bytes" in str(error), str(error)
+    behave(get="sync", payloadJs="return [{ id: 1, type: 'x'.repeat(5 * 1024 * 1024) }]")
+    error = await raises(pc.SDKError, pc.segment_get())
+    assert "over the bridge's limit" in str(error), str(error)
+
+
+async def case_contacts_echoed_in_any_spelling_never_reach_a_message():
+    """An SDK that throws the email and phone back, re-cased, percent-encoded or regrouped,
+    and an error payload holding them: no spelling reaches the SDKError."""
+    email, phone = "John.Doe@ExampleStore.com", "+49 151 1234 5678"
+    echoes = [
+        email.upper(),
+        "john.doe%40examplestore.com",
+        "JOHN.DOE%40EXAMPLESTORE.COM",
+        "4915112345678",
+        "+49-151-12345678",
+        "0049 (151) 1234-5678",
+        "%2B49%20151%2012345678",
+        "someone.else@other.example",
+    ]
+    for echo in echoes:
+        behave(get="throw", sendThrows=True, throwMessage=f"refused {echo} today")
+        error = await raises(pc.SDKError, pc.segment_add(1, email=email, phone=phone))
+        assert "refused [redacted] today" in str(error), str(error)
+    # A get sends no contact: what any email address or '+' number looks like is hidden.
+    for echo in [
+        echo for echo in echoes if "@" in echo or "%40" in echo or "+" in echo or "%2B" in echo
+    ]:
+        behave(get="sync", payload={"status": "error", "message": f"refused {echo} today"})
+        error = await raises(pc.SDKError, pc.segment_get())
+        assert "refused [redacted] today" in str(error), str(error)
+
+
+async def case_cancelled_caller_among_shared_ones():
+    """Cancelling one of three callers sharing an SDK call leaves the other two their answer."""
+    behave(get="held", payload=SEGMENTS)
+    tasks = [asyncio.create_task(pc.segment_get()) for _ in range(3)]
+    while not sdk_calls():  # from a worker, the call reaches the page's SDK later
+        await asyncio.sleep(0)
+    await asyncio.sleep(0.01)
+    tasks[1].cancel()
+    window.fakeSdk.release()
+    first, cancelled, third = await asyncio.gather(*tasks, return_exceptions=True)
+    assert isinstance(cancelled, asyncio.CancelledError), repr(cancelled)
+    assert first == third == SEGMENTS
+    assert len(sdk_calls()) == 1
+    behave(get="sync", payload=SEGMENTS)
+    assert await pc.segment_get() == SEGMENTS  # and the next call is served as ever
+
+
 async def case_concurrent_calls_resolve_with_their_own_answer():
     """200 concurrent fresh calls, answered in reverse order, each get their own answer."""
     behave(get="numbered", delayMs=250)

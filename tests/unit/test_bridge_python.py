@@ -74,6 +74,7 @@ def test_public_names():
     assert sorted(pc.__all__) == sorted(
         [
             "DEFAULT_TIMEOUT",
+            "MAX_ANSWER_BYTES",
             "PersonaClick",
             "PersonaClickError",
             "SDKError",
@@ -267,6 +268,7 @@ def test_bad_global_name_is_refused(name, error):
         ({"threw": "kaput"}, pc.SDKError, "kaput"),
         ({"timeout": True}, pc.SDKTimeoutError, "2 s"),
         ({"unreadable": "cyclic object value"}, pc.SDKError, "cyclic"),
+        ({"tooLarge": 5242911}, pc.SDKError, "5242911 bytes .* limit of 393216 bytes"),
     ],
 )
 def test_edge_outcomes_map_to_errors(edge, outcome, error, text):
@@ -278,6 +280,36 @@ def test_edge_outcomes_map_to_errors(edge, outcome, error, text):
         assert raised.value.timeout == 2
     if error is pc.SDKNotLoadedError:
         assert raised.value.global_name == "personaclick"
+
+
+def raw_answer(monkeypatch, text):
+    """Make the edge answer every segment_get with text as it is, not an outcome as JSON."""
+
+    async def get(global_name, timeout_ms, fresh):
+        return text
+
+    monkeypatch.setattr(pc, "_edge", lambda: (None, get))
+
+
+def test_answer_too_deep_for_python_is_sdk_error(monkeypatch):
+    """An answer nested deeper than Python's recursion limit is an SDKError, not a crash."""
+    depth = sys.getrecursionlimit() * 3
+    raw_answer(monkeypatch, '{"answer":[{"id":' + "[" * depth + "]" * depth + ',"type":"s"}]}')
+    with pytest.raises(pc.SDKError, match="could not be read: RecursionError"):
+        run(pc.segment_get())
+
+
+@pytest.mark.parametrize("failure", [MemoryError, RecursionError, RuntimeError])
+def test_runtime_failure_while_reading_an_answer_is_sdk_error(monkeypatch, failure):
+    """Running out of memory or stack while reading an answer ends the call with an SDKError."""
+
+    def failing_parse(text):
+        raise failure("memory allocation failed")
+
+    raw_answer(monkeypatch, '{"answer":[]}')
+    monkeypatch.setattr(pc, "_parsed", failing_parse)
+    with pytest.raises(pc.SDKError, match=f"could not be read: {failure.__name__}$"):
+        run(pc.segment_get())
 
 
 def test_sdk_messages_have_personal_data_redacted(edge):
@@ -447,7 +479,7 @@ NODE_DRIVER = """
 globalThis.window = globalThis;
 const fs = require("fs");
 eval(fs.readFileSync(process.argv[1], "utf8"));
-const edge = new Function(process.argv[2])();
+const edge = new Function("maxAnswerBytes", process.argv[2])(Number(process.argv[4]));
 const write = (message) => process.stdout.write(JSON.stringify(message) + "\\n");
 edge.serve("worker");
 edge.serve("raw");
@@ -493,7 +525,10 @@ class NodeEdge:
 
     def __init__(self):
         self.process = subprocess.Popen(
-            ["node", "-e", NODE_DRIVER, str(FAKE_SDK), pc._EDGE_JS, pc._WORKER_JS],
+            [
+                *("node", "-e", NODE_DRIVER, str(FAKE_SDK)),
+                *(pc._EDGE_JS, pc._WORKER_JS, str(pc.MAX_ANSWER_BYTES)),
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -847,3 +882,102 @@ def test_blocked_sdk_is_named_and_a_silent_one_is_a_timeout(node_edge):
     node_edge.behave(get="never")
     with pytest.raises(pc.SDKTimeoutError):
         run_loop(pc.segment_get(timeout=0.02))
+
+
+# The edge's text for an answer of one segment whose type is filler: the cap counts its bytes.
+ENVELOPE_BYTES = len(json.dumps({"answer": [{"id": 1, "type": ""}]}, separators=(",", ":")))
+
+
+@pytest.mark.parametrize("filler", ["x", "é", "€"])  # 1, 2 and 3 bytes in UTF-8
+def test_answer_up_to_the_cap_is_read_and_one_byte_more_is_sdk_error(node_edge, filler):
+    """The cap counts the answer's UTF-8 bytes in JS: at the cap the segments come through,
+    a byte over it is an SDKError naming the size, before Python holds the text."""
+    width = len(filler.encode())
+    most = (pc.MAX_ANSWER_BYTES - ENVELOPE_BYTES) // width  # fillers at most in the cap
+    for count in (most, most + 1):
+        payload_js = f"return [{{ id: 1, type: {json.dumps(filler)}.repeat({count}) }}]"
+        node_edge.behave(get="sync", payloadJs=payload_js)
+        if count == most:
+            [segment] = run_loop(pc.segment_get())
+            assert segment["type"] == filler * count
+        else:
+            with pytest.raises(pc.SDKError, match=f"is {ENVELOPE_BYTES + count * width} bytes"):
+                run_loop(pc.segment_get())
+
+
+# What an SDK may throw, and the text the SDKError shows for it.
+ODD_THROWS = [
+    ("return { get message() { throw new Error('getter'); } }", "an error that has no text"),
+    ("return new Proxy({}, { get() { throw new Error('trap'); } })", "an error that has no text"),
+    ("return { toString() { throw new Error('no text'); } }", "an error that has no text"),
+    ("return Symbol('odd')", "Symbol(odd)"),
+    ("return null", "null"),
+    ("return 'word '.repeat(2000000)", "word " * 150),
+]
+
+
+@pytest.mark.parametrize("thrown_js, shown", ODD_THROWS)
+def test_whatever_the_sdk_throws_every_call_ends_in_sdk_error(node_edge, thrown_js, shown):
+    """A throw of any value, in add, remove or get, is an SDKError of at most 1000 of its
+    characters."""
+    node_edge.behave(get="throw", sendThrows=True, throwJs=thrown_js)
+    for call in (lambda: pc.segment_add(1), lambda: pc.segment_remove(1), pc.segment_get):
+        with pytest.raises(pc.SDKError) as raised:
+            run_loop(call())
+        assert shown in str(raised.value) and len(str(raised.value)) < 1100, str(raised.value)
+
+
+# Answers no JSON carries as they are, and what segment_get makes of each: segments or an error.
+ODD_ANSWERS = [
+    ("return [{ id: 1n, type: 'static' }]", pc.SDKError, "BigInt"),
+    ("return [{ get id() { throw new Error('getter'); }, type: 's' }]", pc.SDKError, "getter"),
+    ("const a = [{ id: 1, type: 's' }]; a[0].self = a; return a", pc.SDKError, "not JSON"),
+    ("return [{ id: NaN, type: 'static' }]", pc.SDKError, "the id None"),
+    ("return [{ id: 1.5, type: 'static' }]", pc.SDKError, "the id 1.5"),
+    (
+        'return JSON.parse(\'[{"__proto__": {"id": 2}, "constructor": 3, "id": 1, "type": "s"}]\')',
+        [{"__proto__": {"id": 2}, "constructor": 3, "id": 1, "type": "s"}],
+        None,
+    ),
+    (
+        "return Array.from({ length: 10000 }, (_, i) => ({ id: 100000 + i, type: 'static' }))",
+        [{"id": 100000 + i, "type": "static"} for i in range(10000)],
+        None,
+    ),
+    (
+        "let id = 1; for (let i = 0; i < 3000; i++) id = [id]; return [{ id, type: 's' }]",
+        pc.SDKError,
+        "could not be read: RecursionError",
+    ),
+]
+
+
+@pytest.mark.parametrize("payload_js, expected, text", ODD_ANSWERS)
+def test_odd_js_answers_are_segments_or_sdk_errors(node_edge, payload_js, expected, text):
+    """BigInt, throwing getters, cycles, NaN and float ids, prototype keys, 10,000 segments
+    and deep nesting end in segments or an SDKError."""
+    node_edge.behave(get="sync", payloadJs=payload_js)
+    if isinstance(expected, list):
+        assert run_loop(pc.segment_get()) == expected
+    else:
+        with pytest.raises(expected, match=text):
+            run_loop(pc.segment_get())
+
+
+@pytest.mark.parametrize("contact", [EMAIL, PHONE])
+def test_long_sdk_text_is_cut_without_leaving_part_of_a_contact(node_edge, contact):
+    """SDK text is cut to 1000 characters; a contact the cut falls in is dropped whole."""
+    for cut_at in range(1, len(contact)):
+        text = "x" * (1000 - cut_at) + " " + contact + " and more" * 200
+        node_edge.behave(get="throw", throwJs=f"return new Error({json.dumps(text)})")
+        with pytest.raises(pc.SDKError) as raised:
+            run_loop(pc.segment_get())
+        shown = str(raised.value)
+        assert shown.endswith("x…"), (cut_at, shown[-40:])
+
+
+def test_a_long_bad_value_is_quoted_shortened(edge):
+    """A message quotes at most 100 characters of a bad value, and says it cut the rest."""
+    with pytest.raises(ValueError) as raised:
+        run(pc.segment_add("x" * 5000))
+    assert "'" + "x" * 99 + "…" in str(raised.value) and "x" * 101 not in str(raised.value)

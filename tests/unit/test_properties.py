@@ -1,16 +1,18 @@
 """Property-based tests of the bridge in CPython: arbitrary arguments and arbitrary SDK answers.
 
-The JavaScript edge is the recorder of test_bridge_python.py, answering with the JSON outcomes
-the real edge produces.
+Each property runs twice: against the recorder of test_bridge_python.py, which answers with the
+JSON outcomes the real edge produces, and across the module's real JavaScript edge in Node.js,
+against the scripted SDK of the browser tests.
 """
 
 import contextlib
 import json
 import string
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_bridge_python import RecordingEdge, run
+from test_bridge_python import NodeEdge, RecordingEdge, run, run_loop
 
 import personaclick_bridge as pc
 
@@ -37,7 +39,11 @@ anything = st.one_of(
     phones,
 )
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
     lambda children: st.lists(children) | st.dictionaries(st.text(), children),
     max_leaves=20,
 )
@@ -136,3 +142,85 @@ def test_no_contact_in_sdk_text_survives_into_a_message(before, email, phone, af
         message = str(get_outcome(outcome))
         assert email not in message and email.lower() not in message.lower(), message
         assert international.strip() not in message, message
+
+
+@pytest.fixture(scope="module")
+def node():
+    """One Node.js edge for every example: a process a test, not one an example."""
+    edge = NodeEdge()
+    yield edge
+    edge.close()
+
+
+@contextlib.contextmanager
+def node_edge(node, **behaviour):
+    """The Node.js edge as the bridge's edge for one example, its SDK set to behaviour."""
+    node.behave(**behaviour)
+    saved, pc._edge = pc._edge, lambda: (node.send, node.get)
+    try:
+        yield node
+    finally:
+        pc._edge = saved
+
+
+def node_result(coroutine):
+    """What a bridge call across the Node.js edge ended with: its value or its exception."""
+    try:
+        return run_loop(coroutine)
+    except Exception as error:  # noqa: BLE001 (the property names the exceptions it allows)
+        return error
+
+
+@settings(max_examples=100, deadline=None)
+@given(json_values)
+def test_any_json_answer_across_the_js_edge_is_segments_or_sdk_error(node, answer):
+    """Whatever JSON the SDK hands the real edge, segment_get returns dicts or raises SDKError."""
+    with node_edge(node, get="sync", payload=answer):
+        result = node_result(pc.segment_get())
+    if not isinstance(result, pc.SDKError):
+        assert isinstance(result, list) and all(type(segment) is dict for segment in result)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    segment_id=st.integers(1, 2**53 - 1) | st.text(string.ascii_letters + " ") | anything,
+    email=st.none() | emails | anything,
+    phone=st.none() | phones | anything,
+)
+def test_add_across_the_js_edge_reaches_the_sdk_in_normal_form_or_not_at_all(
+    node, segment_id, email, phone
+):
+    """The SDK receives exactly the params the recorder saw: one plain object, or nothing."""
+    with recording_edge() as recorded:
+        expected = node_result(pc.segment_add(segment_id, email=email, phone=phone))
+    with node_edge(node, get="sync"):
+        result = node_result(pc.segment_add(segment_id, email=email, phone=phone))
+        sent = json.loads(node.fake_sdk("callsJson"))
+    assert type(result) is type(expected) and str(result) == str(expected)
+    assert [json.loads(call["params"]) for call in sent] == [p for _, _, p in recorded.calls]
+    assert all(call["plainObject"] for call in sent)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(), emails, phones, st.text())
+def test_no_contact_in_sdk_text_across_the_js_edge_survives(node, before, email, phone, after):
+    """Contacts in what the SDK throws, in its error payloads and in text JSON cannot carry
+    never reach a message, in add, remove or get."""
+    international = "+" + phone.lstrip(" +")
+    text = json.dumps(f"{before} {email} {international} {after}")
+    behaviours = [
+        dict(get="throw", sendThrows=True, throwJs=f"return new Error({text})"),
+        dict(get="sync", payloadJs=f"return {{ status: 'error', message: {text} }}"),
+        dict(get="sync", payloadJs=f"return {{ toJSON() {{ throw new Error({text}); }} }}"),
+        dict(get="sync", payloadJs=f"return [{{ id: [{text}], type: 'static' }}]"),
+    ]
+    for behaviour in behaviours:
+        with node_edge(node, **behaviour):
+            results = [
+                node_result(pc.segment_add(1, email=email, phone=phone)),
+                node_result(pc.segment_get()),
+            ]
+        for result in results:
+            message = str(result)
+            assert email.lower() not in message.lower(), message
+            assert international.strip() not in message, message

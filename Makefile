@@ -39,6 +39,10 @@ bench-headroom: vendor/.ready $(VENV)/.ready
 	@scripts/setup-system.sh chromium firefox webkit
 	$(BIN)/python -m bench.headroom
 
+# The one-tag install: the module and its JS edge inside a module script (scripts/build_tag.py).
+personaclick_bridge.js: personaclick_bridge.py scripts/tag_template.js scripts/build_tag.py
+	$(PYTHON) scripts/build_tag.py
+
 node_modules/.ready: package.json package-lock.json
 	@scripts/setup-system.sh npm
 	npm ci --no-audit --no-fund

@@ -10,9 +10,9 @@ Python values, on Pyodide and MicroPython alike::
     segments = await pc.segment_get()  # [{"id": 100500, "type": "static"}]
     await pc.segment_remove(100500)
 
-Public names: ``__version__``, ``DEFAULT_TIMEOUT``, ``MAX_ANSWER_BYTES``, ``segment_add``,
-``segment_remove``, ``segment_get``, ``PersonaClick``, ``Segment``, ``PersonaClickError``,
-``SDKNotLoadedError``, ``SDKTimeoutError``, ``SDKError``.
+Public names: ``__version__``, ``DEFAULT_TIMEOUT``, ``EARLY_ANSWER_WINDOW``,
+``MAX_ANSWER_BYTES``, ``segment_add``, ``segment_remove``, ``segment_get``, ``PersonaClick``,
+``Segment``, ``PersonaClickError``, ``SDKNotLoadedError``, ``SDKTimeoutError``, ``SDKError``.
 
 Exceptions::
 
@@ -40,6 +40,7 @@ else:  # MicroPython (3.4 by its version_info) has no typing module and ignores 
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "EARLY_ANSWER_WINDOW",
     "MAX_ANSWER_BYTES",
     "PersonaClick",
     "PersonaClickError",
@@ -60,6 +61,8 @@ DEFAULT_TIMEOUT = 10.0  # seconds
 # The longest segment_get answer, as UTF-8 JSON: 10,000 segments take about 300 KB, and
 # MicroPython's default heap in PyScript cannot take in 1 MB at once (make bench-headroom).
 MAX_ANSWER_BYTES = 384 * 1024
+# Seconds that the answer to personaclick_bridge.js's early segment_get serves the page's gets.
+EARLY_ANSWER_WINDOW = 60.0
 
 # setTimeout treats longer delays (2**31 - 1 ms and up) as 0 and fires at once.
 _MAX_TIMEOUT = (2**31 - 1) / 1000
@@ -70,6 +73,8 @@ _MAX_EMAIL_LENGTH = 254
 _MAX_SHOWN_LENGTH = 100  # characters of a bad value that a message quotes
 _PHONE_SEPARATORS = " -.()"
 
+# The names _EDGE_JS takes its settings by, in this order: the module's two constants.
+_EDGE_PARAMETERS = ("maxAnswerBytes", "earlyWindowSeconds")
 # The JavaScript that runs on the page: it looks the SDK up, makes the call, keeps the timeouts in
 # JS and answers with JSON text, so no Python callable or proxy is ever handed to the SDK. A get
 # joins the SDK call in flight on the same global, unless an add/remove came after it started,
@@ -77,6 +82,8 @@ _PHONE_SEPARATORS = " -.()"
 # deadline, and parsing the text gives each its own copy of the answer.
 _EDGE_JS = """
 const MAX_ERROR_LENGTH = 1000; // characters of an SDK's error text that reach Python
+// How long the early call's answer serves gets: a cold Pyodide boot on a slow phone, and more.
+const EARLY_WINDOW_MS = earlyWindowSeconds * 1000;
 const outcome = (value) => JSON.stringify(value);
 // An SDK may throw anything: a getter that throws, an object with no string form, megabytes.
 const errorText = (error) => {
@@ -99,17 +106,20 @@ const lookUp = (globalName) => {
   const sdk = globalThis[globalName];
   return typeof sdk === "function" ? sdk : null;
 };
-// One table for the page: Python in every interpreter and worker shares the calls in flight,
-// and counts the adds/removes passed to each SDK global.
-const { joinable, changes } = (globalThis[Symbol.for("personaclick_bridge.calls.v3")] ??= {
+// One table for the page: Python in every interpreter and worker shares the calls in flight
+// and the answer to personaclick_bridge.js's early call, and counts the adds/removes passed to
+// each SDK global.
+const { joinable, changes, early } = (globalThis[Symbol.for("personaclick_bridge.calls.v4")] ??= {
   joinable: new Map(),
   changes: new Map(),
+  early: new Map(), // globalName -> { text, answeredAt, changes } of the early call's answer
 });
 const changeCount = (globalName) => changes.get(globalName) ?? 0;
 const send = (globalName, action, params) => {
   const sdk = lookUp(globalName);
   if (sdk === null) return outcome({ missing: true });
   joinable.delete(globalName);
+  early.delete(globalName);
   changes.set(globalName, changeCount(globalName) + 1);
   try {
     sdk("segment", action, JSON.parse(params));
@@ -124,6 +134,10 @@ const stillQueued = (globalName, callback) => {
 };
 const finish = (call, text) => {
   if (call.waiting === null) return;
+  const unchanged = call.changes === changeCount(call.globalName);
+  if (call.early && unchanged && text.startsWith('{"answer":')) {
+    early.set(call.globalName, { text, answeredAt: performance.now(), changes: call.changes });
+  }
   call.text = text;
   call.shareable = joinable.get(call.globalName) === call;
   if (call.shareable) joinable.delete(call.globalName);
@@ -193,14 +207,34 @@ const get = (globalName, timeoutMs, fresh, reply) => {
     return undefined;
   }
   const joined = fresh ? undefined : joinable.get(globalName);
-  const call = joined ?? { globalName, waiting: new Set(), changes: changeCount(globalName) };
   const now = performance.now();
+  const answered = fresh || joined !== undefined ? undefined : early.get(globalName);
+  if (answered !== undefined) {
+    const usable =
+      answered.changes === changeCount(globalName) && now - answered.answeredAt < EARLY_WINDOW_MS;
+    if (usable) {
+      reply(answered.text);
+      return undefined;
+    }
+    early.delete(globalName);
+  }
+  const call = joined ?? { globalName, waiting: new Set(), changes: changeCount(globalName) };
   const wait = { call, reply, clock, deadline: now + timeoutMs };
   clock.add(wait);
   call.waiting.add(wait);
   wake(wait.deadline, now);
   if (joined === undefined) start(call, sdk);
   return call;
+};
+// personaclick_bridge.js's call at page load, before any interpreter boots: gets join it in
+// flight, and take its answer for EARLY_WINDOW_MS after it arrives while no add/remove went out.
+const prefetch = (globalName) => {
+  const sdk = lookUp(globalName);
+  if (sdk === null) return false;
+  if (!joinable.has(globalName)) {
+    start({ globalName, waiting: new Set(), changes: changeCount(globalName), early: true }, sdk);
+  }
+  return true;
 };
 // A worker's calls arrive as messages on a channel of their own, in the order it made them, and
 // their answers leave the same way: no thread blocks while the SDK works. A message may take
@@ -229,7 +263,7 @@ const serve = (channelName) => {
     if (call !== undefined) latestGets.set(globalName, { id, call });
   };
 };
-return { send, get, serve };
+return { send, get, serve, prefetch };
 """
 # Runs in a worker: each call is a message to the page over the channel that serve() answers. A
 # get names this worker's latest get on the same global that has no answer yet, unless an
@@ -456,7 +490,7 @@ def _edge() -> "tuple[Any, Any]":
         # Imported here so that importing this module works anywhere, CPython included.
         from pyscript import RUNNING_IN_WORKER, window
 
-        edge = window.Function("maxAnswerBytes", _EDGE_JS)(MAX_ANSWER_BYTES)
+        edge = window.Function(*_EDGE_PARAMETERS, _EDGE_JS)(MAX_ANSWER_BYTES, EARLY_ANSWER_WINDOW)
         send = edge.send
         if RUNNING_IN_WORKER:
             import js  # the worker's own global scope

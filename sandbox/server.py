@@ -52,6 +52,7 @@ DEFAULT_ROOT = _PACKAGE.parent
 DEFAULT_SEED = _PACKAGE / "seed.json"
 DEFAULT_DATA = DEFAULT_ROOT / "data"
 _SDK = _PACKAGE / "v3.js"
+_TAG = DEFAULT_ROOT / "personaclick_bridge.js"
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 LOOPBACK_ORIGIN = r"http://(127\.0\.0\.1|localhost|\[::1\])(:[0-9]{1,5})?"
@@ -213,6 +214,9 @@ def _build_app(
     async def sdk(request: object) -> FileResponse:
         return FileResponse(_SDK, media_type="text/javascript")
 
+    async def tag(request: object) -> FileResponse:
+        return FileResponse(_TAG, media_type="text/javascript")
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.closing = asyncio.Event()
@@ -228,6 +232,7 @@ def _build_app(
         routes=[
             *ROUTES,
             Route("/v3.js", sdk, methods=["GET"]),
+            Route("/personaclick_bridge.js", tag, methods=["GET"]),
             Mount("/vendor", StaticFiles(directory=DEFAULT_ROOT / "vendor", check_dir=False)),
         ],
         middleware=[
@@ -317,7 +322,8 @@ def start_server(
     """Start a sandbox in a daemon thread and return once it answers; port 0 picks a free port.
 
     ``root`` None serves the demo page (``DEMO_PAGE_FILES``); a folder serves that folder.
-    Both come with ``/vendor/`` and the stand-in SDK at ``/v3.js``. ``seed_path`` defaults to
+    Both come with ``/vendor/``, the stand-in SDK at ``/v3.js`` and the bridge's one-tag install
+    at ``/personaclick_bridge.js``. ``seed_path`` defaults to
     ``sandbox/seed.json``. ``middleware`` (Starlette's) goes innermost, around routes and pages.
     Raises SeedError (a ValueError) for a bad seed file, OSError when the address is taken.
     """

@@ -164,6 +164,7 @@ def fixture_demo(tmp_path: Path):
         "/pyscript.toml",
         "/pyscript.mpy.toml",
         "/personaclick_bridge.py",
+        "/personaclick_bridge.js",
         "/v3.js",
     ],
 )
@@ -240,6 +241,7 @@ def test_sqlite_files_are_never_served(root: Path, tmp_path: Path) -> None:
         assert_error(call(server, "GET", "/sub/shop.sqlite3"), 404)
         assert_error(call(server, "GET", "/sub/shop.sqlite3-wal"), 404)
         assert call(server, "GET", "/v3.js").status == 200
+        assert call(server, "GET", "/personaclick_bridge.js").status == 200  # beside /v3.js
         assert call(server, "GET", "/sub/index.html").status == 200
 
 

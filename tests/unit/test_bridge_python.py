@@ -74,6 +74,7 @@ def test_public_names():
     assert sorted(pc.__all__) == sorted(
         [
             "DEFAULT_TIMEOUT",
+            "EARLY_ANSWER_WINDOW",
             "MAX_ANSWER_BYTES",
             "PersonaClick",
             "PersonaClickError",
@@ -479,7 +480,8 @@ NODE_DRIVER = """
 globalThis.window = globalThis;
 const fs = require("fs");
 eval(fs.readFileSync(process.argv[1], "utf8"));
-const edge = new Function("maxAnswerBytes", process.argv[2])(Number(process.argv[4]));
+const settings = JSON.parse(process.argv[4]);
+const edge = new Function(...settings.names, process.argv[2])(...settings.values);
 const write = (message) => process.stdout.write(JSON.stringify(message) + "\\n");
 edge.serve("worker");
 edge.serve("raw");
@@ -518,6 +520,10 @@ lines.on("line", (line) => {
 });
 """
 FAKE_SDK = Path(__file__).resolve().parents[2] / "sandbox" / "fake_sdk.js"
+EDGE_SETTINGS = {
+    "names": pc._EDGE_PARAMETERS,
+    "values": [pc.MAX_ANSWER_BYTES, pc.EARLY_ANSWER_WINDOW],
+}
 
 
 class NodeEdge:
@@ -527,7 +533,7 @@ class NodeEdge:
         self.process = subprocess.Popen(
             [
                 *("node", "-e", NODE_DRIVER, str(FAKE_SDK)),
-                *(pc._EDGE_JS, pc._WORKER_JS, str(pc.MAX_ANSWER_BYTES)),
+                *(pc._EDGE_JS, pc._WORKER_JS, json.dumps(EDGE_SETTINGS)),
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

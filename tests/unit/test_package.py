@@ -1,6 +1,7 @@
 """The release artefacts: sdist and wheel build offline, pass twine's checks, carry the licence."""
 
 import email
+import importlib.util
 import posixpath
 import re
 import subprocess
@@ -88,3 +89,12 @@ def test_changelog_has_unreleased_and_the_current_version():
     headings = re.findall(r"^## \[([^\]]+)\]", (ROOT / "CHANGELOG.md").read_text(), re.MULTILINE)
     assert headings[0] == "Unreleased"
     assert pc.__version__ in headings
+
+
+def test_the_tag_is_a_fresh_build_of_the_module():
+    """personaclick_bridge.js is generated: it equals what scripts/build_tag.py makes now."""
+    spec = importlib.util.spec_from_file_location("build_tag", ROOT / "scripts" / "build_tag.py")
+    build_tag = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_tag)
+    committed = (ROOT / "personaclick_bridge.js").read_text(encoding="utf-8")
+    assert committed == build_tag.built(), "run `make personaclick_bridge.js` and commit it"

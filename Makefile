@@ -1,11 +1,12 @@
-# `make demo` serves the demo page; `make test` runs every test. Both install what they need.
+# `make demo` serves the demo page; `make test` runs every test; `make release` builds the release
+# files into dist/. Each installs what it needs.
 # make test type-checks personaclick_bridge.py with mypy and pyright, both strict (pyproject.toml).
 PYTHON ?= python3
 PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test boot-table bench bench-engines bench-headroom
+.PHONY: demo test release boot-table bench bench-engines bench-headroom
 
 demo: vendor/.ready $(VENV)/.sandbox-ready
 	$(BIN)/python -m sandbox --port $(PORT)
@@ -14,7 +15,7 @@ test: vendor/.ready $(VENV)/.ready dist/.ready
 	@scripts/setup-system.sh chromium firefox webkit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/twine check --strict dist/*
+	$(BIN)/twine check --strict dist/*.whl dist/*.tar.gz
 	$(BIN)/mypy
 	node_modules/.bin/pyright --pythonpath $(BIN)/python
 	$(BIN)/pytest -n 2
@@ -52,18 +53,29 @@ vendor/.ready: node_modules/.ready scripts/vendor.py runtime-wheels.txt
 	$(PYTHON) scripts/vendor.py
 	touch $@
 
-# The sdist and the pure wheel that a PyScript page can install (tests install it into a page).
+# The release files, from a clean checkout and without the test tools: the wheel and the sdist
+# (both carry personaclick_bridge.js) and the npm package, all in dist/.
+release: dist/.ready
+
 # --no-isolation: the pinned hatchling in .venv builds it, offline.
-dist/.ready: personaclick_bridge.py py.typed pyproject.toml README.md LICENSE CHANGELOG.md \
-		$(VENV)/.ready
+dist/.ready: personaclick_bridge.py personaclick_bridge.js py.typed pyproject.toml package.json \
+		README.md LICENSE CHANGELOG.md $(VENV)/.release-ready
+	@scripts/setup-system.sh npm
 	rm -rf dist
 	$(BIN)/python -m build --no-isolation --outdir dist .
+	npm pack --silent --pack-destination dist
+	touch $@
+
+$(VENV)/pyvenv.cfg:
+	@scripts/setup-system.sh venv
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.release-ready: requirements-release.txt $(VENV)/pyvenv.cfg
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-release.txt
 	touch $@
 
 # The sandbox's HTTP stack; the .pth file lets .venv/bin/python -m sandbox run from any folder.
-$(VENV)/.sandbox-ready: requirements-sandbox.txt
-	@scripts/setup-system.sh venv
-	$(PYTHON) -m venv $(VENV)
+$(VENV)/.sandbox-ready: requirements-sandbox.txt $(VENV)/pyvenv.cfg
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-sandbox.txt
 	$(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))' \
 		| xargs -I{} sh -c 'echo "$(CURDIR)" > {}/personaclick-sandbox.pth'

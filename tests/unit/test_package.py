@@ -1,8 +1,12 @@
-"""The release artefacts: sdist and wheel build offline, pass twine's checks, carry the licence."""
+"""The release files: `make release` builds the wheel, the sdist and the npm package from a
+clean checkout without the test tools; they pass twine's checks and carry the licence and the tag.
+"""
 
 import email
 import importlib.util
+import json
 import posixpath
+import shutil
 import re
 import subprocess
 import sys
@@ -17,24 +21,56 @@ import personaclick_bridge as pc
 ROOT = Path(__file__).resolve().parents[2]
 WHEEL = f"personaclick_bridge-{pc.__version__}-py3-none-any.whl"
 SDIST = f"personaclick_bridge-{pc.__version__}.tar.gz"
+NPM_PACKAGE = f"personaclick-bridge-{pc.__version__}.tgz"
+
+
+def checkout_files():
+    """The files a clean checkout holds, as they are in this working tree."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    )
+    return [name for name in listed.stdout.decode().split("\0") if (ROOT / name).is_file()]
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The sdist and the wheel, built from this checkout with the pinned hatchling, offline."""
-    out = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
-        check=True,
-        capture_output=True,
+def checkout(tmp_path_factory):
+    """A clean checkout where `make release` ran, and nothing else."""
+    folder = tmp_path_factory.mktemp("checkout")
+    for name in checkout_files():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, folder / name)
+    subprocess.run(["make", "release"], cwd=folder, check=True, capture_output=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def built(checkout):
+    """The release files that `make release` wrote to dist/."""
+    return checkout / "dist"
+
+
+def test_make_release_builds_the_three_files_without_the_test_tools(checkout, built):
+    """dist/ holds the wheel, the sdist and the npm package; .venv has no test tool in it."""
+    assert sorted(path.name for path in built.iterdir() if path.name != ".ready") == sorted(
+        [NPM_PACKAGE, WHEEL, SDIST]
     )
-    return out
+    installed = subprocess.run(
+        [checkout / ".venv" / "bin" / "python", "-m", "pip", "list", "--format=json"],
+        capture_output=True,
+        check=True,
+    )
+    names = {package["name"].lower() for package in json.loads(installed.stdout)}
+    assert "build" in names and "hatchling" in names
+    assert not names & {"pytest", "playwright", "mypy", "ruff", "uvicorn", "twine"}
 
 
 def test_twine_accepts_both_artefacts(built):
     """twine check --strict passes the sdist and the wheel (metadata and README render)."""
     result = subprocess.run(
-        [sys.executable, "-m", "twine", "check", "--strict", *sorted(map(str, built.iterdir()))],
+        [sys.executable, "-m", "twine", "check", "--strict", str(built / WHEEL), str(built / SDIST)],
         check=False,
         capture_output=True,
         text=True,
@@ -53,10 +89,16 @@ def test_wheel_is_the_pure_module_with_its_licence_and_no_dependencies(built):
         licence = wheel.read(f"{dist_info}/licenses/LICENSE").decode()
         wheel_info = wheel.read(f"{dist_info}/WHEEL").decode()
     package = {name for name in names if not name.startswith(dist_info)}
-    assert package == {"personaclick_bridge/__init__.py", "personaclick_bridge/py.typed"}
+    assert package == {
+        "personaclick_bridge/__init__.py",
+        "personaclick_bridge/py.typed",
+        "personaclick_bridge/personaclick_bridge.js",
+    }
     with zipfile.ZipFile(built / WHEEL) as wheel:
         module = wheel.read("personaclick_bridge/__init__.py")
+        tag = wheel.read("personaclick_bridge/personaclick_bridge.js")
     assert module == (ROOT / "personaclick_bridge.py").read_bytes()
+    assert tag == (ROOT / "personaclick_bridge.js").read_bytes()
     assert metadata["Version"] == pc.__version__
     assert metadata["License-Expression"] == "MIT"
     assert metadata.get_all("Requires-Dist") is None
@@ -77,11 +119,41 @@ def test_micropython_can_unzip_the_wheel_one_folder_level_at_a_time(built):
     assert names[-1].endswith(".dist-info/RECORD")
 
 
-def test_sdist_carries_licence_and_changelog(built):
-    """The sdist ships the licence and the changelog beside the module."""
+def test_sdist_carries_licence_changelog_and_the_tag(built):
+    """The sdist ships the licence, the changelog and the tag beside the module."""
     with tarfile.open(built / SDIST) as sdist:
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
-    assert {"LICENSE", "CHANGELOG.md", "README.md", "personaclick_bridge.py", "py.typed"} <= names
+    assert {
+        "LICENSE",
+        "CHANGELOG.md",
+        "README.md",
+        "personaclick_bridge.py",
+        "personaclick_bridge.js",
+        "py.typed",
+    } <= names
+
+
+def test_npm_package_holds_the_tag_the_module_readme_and_licence(built):
+    """npm pack's tarball: the two files a page serves, README and LICENSE, and a package.json
+    that npm can publish, at __version__."""
+    with tarfile.open(built / NPM_PACKAGE) as package:
+        names = set(package.getnames())
+        manifest = json.load(package.extractfile("package/package.json"))
+        tag = package.extractfile("package/personaclick_bridge.js").read()
+        module = package.extractfile("package/personaclick_bridge.py").read()
+    assert names == {
+        "package/package.json",
+        "package/personaclick_bridge.js",
+        "package/personaclick_bridge.py",
+        "package/README.md",
+        "package/LICENSE",
+    }
+    assert manifest["name"] == "personaclick-bridge"
+    assert manifest["version"] == pc.__version__
+    assert manifest["license"] == "MIT"
+    assert "private" not in manifest and not manifest.get("dependencies")
+    assert tag == (ROOT / "personaclick_bridge.js").read_bytes()
+    assert module == (ROOT / "personaclick_bridge.py").read_bytes()
 
 
 def test_changelog_has_unreleased_and_the_current_version():

@@ -6,8 +6,8 @@ import email
 import importlib.util
 import json
 import posixpath
-import shutil
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -70,7 +70,15 @@ def test_make_release_builds_the_three_files_without_the_test_tools(checkout, bu
 def test_twine_accepts_both_artefacts(built):
     """twine check --strict passes the sdist and the wheel (metadata and README render)."""
     result = subprocess.run(
-        [sys.executable, "-m", "twine", "check", "--strict", str(built / WHEEL), str(built / SDIST)],
+        [
+            sys.executable,
+            "-m",
+            "twine",
+            "check",
+            "--strict",
+            str(built / WHEEL),
+            str(built / SDIST),
+        ],
         check=False,
         capture_output=True,
         text=True,

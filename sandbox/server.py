@@ -67,6 +67,10 @@ ISOLATION_HEADERS = {
     "Cross-Origin-Embedder-Policy": "require-corp",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
+# What another loopback page embeds (the SDK, the tag, the runtime): a cross-origin-isolated page
+# loads a script from another origin only when its response allows it.
+EMBEDDABLE_PATHS = ("/v3.js", "/personaclick_bridge.js", "/vendor/")
+EMBEDDABLE_HEADERS = {"Cross-Origin-Resource-Policy": "cross-origin"}
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # Open files kept free for the database, static files and the listening socket.
 _FILE_RESERVE = 256
@@ -93,7 +97,8 @@ class _LoopbackWritesOnly:
 
 
 class _DefaultHeaders:
-    """Revalidate every static file (edits show at once); add isolation headers when asked."""
+    """Revalidate every static file (edits show at once); add isolation headers when asked; let
+    pages on other origins embed the SDK, the tag and the runtime."""
 
     def __init__(self, app: ASGIApp, isolate: bool) -> None:
         self.app = app
@@ -105,6 +110,8 @@ class _DefaultHeaders:
                 headers = MutableHeaders(scope=message)
                 headers.setdefault("Cache-Control", "no-cache")
                 headers.update(self.extra)
+                if scope["path"].startswith(EMBEDDABLE_PATHS):
+                    headers.update(EMBEDDABLE_HEADERS)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -119,6 +119,24 @@ def test_isolate_adds_cross_origin_headers(root: Path, tmp_path: Path) -> None:
         assert reply.headers["Cross-Origin-Resource-Policy"] == "same-origin"
 
 
+@pytest.mark.parametrize("isolate", [False, True])
+def test_the_sdk_the_tag_and_the_runtime_may_be_embedded_from_another_origin(
+    root: Path, tmp_path: Path, isolate: bool
+) -> None:
+    """/v3.js, /personaclick_bridge.js and /vendor/ carry CORP cross-origin, so that an isolated
+    page on another loopback port loads them; the rest keeps its headers."""
+    with running(root=root, data_dir=tmp_path / "embed", isolate=isolate) as server:
+        embeddable = [
+            call(server, "GET", "/v3.js"),
+            call(server, "GET", "/personaclick_bridge.js"),
+            call(server, "GET", "/vendor/missing.js"),
+        ]
+        other = call(server, "GET", f"/_sandbox/catalogue?shop_id={SHOP}")
+    for reply in embeddable:
+        assert reply.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
+    assert other.headers["Cross-Origin-Resource-Policy"] == ("same-origin" if isolate else None)
+
+
 def test_no_isolation_headers_by_default(sandbox: SandboxServer) -> None:
     """Without isolate the cross-origin isolation headers are absent."""
     reply = call(sandbox, "GET", "/")

@@ -31,6 +31,7 @@ import json
 import os
 import sys
 
+from bench import round_trip
 from bench.browser import (
     BENCH_ARGS,
     LOAD_TIMEOUT_MS,
@@ -39,8 +40,8 @@ from bench.browser import (
     cold_and_warm,
     served_chromium,
     stamp_when,
-    summary,
 )
+from bench.table import Table, at_most, spread, under
 from browsers import CONFIGURATIONS
 from browsers.chromium import CHROMIUM
 
@@ -98,45 +99,6 @@ def page_runs(server, playwright, suite, runs):
 
 def growth(before, after):
     return (after - before) / before
-
-
-class Table:
-    """Rows of the report: what was measured, the figures, and the budget's verdict if any."""
-
-    def __init__(self):
-        self.rows = []
-        self.failures = []
-
-    def add(self, figure, configuration, bridge, other="", *, ratios=None, budget=None):
-        verdict = ""
-        if budget is not None:
-            text, holds = budget
-            verdict = f"{text}: {'pass' if holds else 'FAIL'}"
-            if not holds:
-                self.failures.append(f"{figure}, {configuration}")
-        self.rows.append([figure, configuration, bridge, other, ratios or "", verdict])
-
-    def markdown(self):
-        header = ["figure", "configuration", "bridge", "compared with", "ratio", "budget"]
-        lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-        lines += ["| " + " | ".join(row) + " |" for row in self.rows]
-        return "\n".join(lines)
-
-
-def spread(values, unit, scale=1.0, digits=0):
-    """'median unit (min-max)' of values times scale."""
-    figures = {key: f"{value * scale:,.{digits}f}" for key, value in summary(values).items()}
-    unit = f" {unit}" if unit else ""
-    return f"{figures['median']}{unit} ({figures['min']}-{figures['max']})"
-
-
-def at_most(limit, values, text):
-    """A budget on the median of values: its text and whether it holds."""
-    return f"≤ {text}", summary(values)["median"] <= limit
-
-
-def under(limit, values, text):
-    return f"< {text}", summary(values)["median"] < limit
 
 
 def report_boot(table, figures):
@@ -284,6 +246,50 @@ def report_heap_floor(table, figures):
             )
 
 
+# The benchmarks, each one's samples under its name in bench.json, and the rows they make in
+# the table's order.
+BENCHMARKS = ("boot", "calls", "widgets", "first-result")
+REPORTS = (
+    ("boot", report_boot),
+    ("calls", report_per_call),
+    ("widgets", report_widgets),
+    ("calls", report_concurrency),
+    ("calls", report_memory),
+    ("calls", report_heap_floor),
+    ("first-result", round_trip.report),
+)
+RESULTS = ROOT / "bench" / "results" / "bench.json"
+
+
+def tabled(samples):
+    """The table of the benchmarks whose samples are given."""
+    table = Table()
+    for name, report in REPORTS:
+        if name in samples:
+            report(table, samples[name])
+    return table
+
+
+def stored(date, settings, samples):
+    """bench.json: this run's settings and samples over an earlier run's for benchmarks left out,
+    with the date each benchmark last ran, and the table of them all."""
+    report = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    earlier = report.get("samples", {})
+    dates = report.get("dates") or dict.fromkeys(earlier, report.get("date"))
+    merged = {**earlier, **samples}
+    table = tabled(merged)
+    return {
+        **report,
+        **settings,
+        "date": date,
+        "dates": {**dates, **dict.fromkeys(samples, date)},
+        "cores": os.cpu_count(),
+        "table": table.rows,
+        "failed_budgets": table.failures,
+        "samples": merged,
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of the calls and widgets pages")
@@ -291,35 +297,47 @@ def main():
     parser.add_argument(
         "--boot-runs", type=int, default=11, help="runs of each boot page (0: no boot rows)"
     )
+    parser.add_argument(
+        "--pairs", type=int, default=5, help="tag and config page loads per configuration"
+    )
+    parser.add_argument(
+        "--only",
+        choices=BENCHMARKS,
+        help="run one benchmark; bench.json keeps the others' samples from their last run",
+    )
     arguments = parser.parse_args()
-    runs = arguments.runs
+    runs, pairs = arguments.runs, arguments.pairs
+    ran = BENCHMARKS if arguments.only is None else (arguments.only,)
     with served_chromium(pages=True) as (server, playwright):
-        boot_figures = boot(server, playwright, arguments.boot_runs)
-        call_figures = page_runs(server, playwright, "calls", runs)
-        widget_figures = page_runs(server, playwright, "widgets", runs)
-    table = Table()
-    report_boot(table, boot_figures)
-    report_per_call(table, call_figures)
-    report_widgets(table, widget_figures)
-    report_concurrency(table, call_figures)
-    report_memory(table, call_figures)
-    report_heap_floor(table, call_figures)
+        measures = {
+            "boot": lambda: boot(server, playwright, arguments.boot_runs),
+            "calls": lambda: page_runs(server, playwright, "calls", runs),
+            "widgets": lambda: page_runs(server, playwright, "widgets", runs),
+            "first-result": lambda: round_trip.measure(server, playwright, pairs),
+        }
+        samples = {name: measures[name]() for name in ran}
+    settings = {
+        "boot": {"boot_runs": arguments.boot_runs},
+        "calls": {"runs": runs},
+        "widgets": {"runs": runs},
+        "first-result": {"pairs": pairs, "round_trip_ms": round_trip.ROUND_TRIP_MS},
+    }
+    counts = {
+        "boot": f"{arguments.boot_runs} boots per page",
+        "calls": f"{runs} runs of the calls page",
+        "widgets": f"{runs} runs of the widgets page",
+        "first-result": f"{pairs} tag/config pairs per configuration",
+    }
     date = datetime.date.today().isoformat()
     print(
-        f"{date}, {os.cpu_count()} cores, median (min-max) of {arguments.boot_runs} boots "
-        f"per page and {runs} runs of the calls and widgets pages\n"
+        f"{date}, {os.cpu_count()} cores, median (min-max) of "
+        + ", ".join(counts[name] for name in ran)
+        + "\n"
     )
+    table = tabled(samples)
     print(table.markdown())
-    report = {
-        "date": date,
-        "cores": os.cpu_count(),
-        "boot_runs": arguments.boot_runs,
-        "runs": runs,
-        "table": table.rows,
-        "failed_budgets": table.failures,
-        "samples": {"boot": boot_figures, "calls": call_figures, "widgets": widget_figures},
-    }
-    (ROOT / "bench" / "results" / "bench.json").write_text(json.dumps(report, indent=2) + "\n")
+    run_settings = {key: value for name in ran for key, value in settings[name].items()}
+    RESULTS.write_text(json.dumps(stored(date, run_settings, samples), indent=2) + "\n")
     if table.failures:
         print("\nbudgets missed: " + "; ".join(table.failures))
         sys.exit(1)

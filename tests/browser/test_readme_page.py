@@ -1,9 +1,9 @@
 """The README's "Use it on your own page" blocks, copied as printed into a folder of their own.
 
-The page is assembled from the README's loader, PyScript tags, pyscript.toml and main.py, served by
-a second server on another port (the developer's own), pointed at the sandbox the way the README
-says, and clicked through on every engine: the widget lists the visitor's segments, joins one
-and leaves it.
+The whole page with the tag, and the page the config path assembles from the README's loader,
+PyScript tags, pyscript.toml and main.py, are served by a second server on another port (the
+developer's own), pointed at the sandbox the way the README says, and clicked through on every
+engine: the widget lists the visitor's segments, joins one and leaves it.
 """
 
 import re
@@ -20,6 +20,9 @@ from readme import offline, readme_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
 SANDBOX_IN_README = "http://127.0.0.1:8000/"
+# What the README's "Against the sandbox" changes in PersonaClick's loader snippet.
+PERSONACLICK_SDK = "https://cdn.personaclick.com/v3.js"
+YOUR_SHOP_ID = "YOUR_SHOP_ID"
 SHOP = "demo-shop"
 # The stand-in SDK keeps the visitor's device id in this cookie of the page's origin.
 DEVICE_ID = """decodeURIComponent(document.cookie.split("; ")
@@ -39,7 +42,10 @@ INTERPRETER_LINE = re.compile(r"^interpreter = .*$", re.MULTILINE)
 
 
 class DevServerHandler(SimpleHTTPRequestHandler):
-    """A developer's plain static server, with the MIME types PyScript's runtimes need."""
+    """A developer's plain static server, with the MIME types PyScript's runtimes need; with
+    ``isolated``, the two headers a worker's page needs."""
+
+    isolated = False
 
     extensions_map = {
         **SimpleHTTPRequestHandler.extensions_map,
@@ -47,6 +53,12 @@ class DevServerHandler(SimpleHTTPRequestHandler):
         ".wasm": "application/wasm",
         ".toml": "text/plain",
     }
+
+    def end_headers(self):
+        if self.isolated:
+            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+            self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+        super().end_headers()
 
     def log_message(self, format, *args):
         pass
@@ -61,11 +73,15 @@ def sandbox():
 
 
 @pytest.fixture
-def dev_server(tmp_path):
-    """The developer's own static server on another port, serving an empty page folder."""
+def dev_server(tmp_path, request):
+    """The developer's own static server on another port, serving an empty page folder;
+    cross-origin isolated for a test whose variant ends in "worker"."""
     folder = tmp_path / "storefront"
     folder.mkdir()
-    handler = partial(DevServerHandler, directory=str(folder))
+    isolated = request.node.callspec.params.get("variant", "").endswith("worker")
+    handler = partial(
+        type("Handler", (DevServerHandler,), {"isolated": isolated}), directory=str(folder)
+    )
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield folder, f"http://127.0.0.1:{server.server_port}/"
@@ -95,6 +111,62 @@ def assemble_page(folder, sandbox, interpreter, toml_name):
         shutil.copy2(wheel, folder)
 
 
+def assemble_tag_page(folder, sandbox, interpreter, worker):
+    """Write the README's whole page and main.py, and the tag beside them: nothing else."""
+    blocks = readme_blocks()
+    page = blocks["page-tag"]
+    page = page.replace(PERSONACLICK_SDK, f"{sandbox.url}v3.js").replace(YOUR_SHOP_ID, SHOP)
+    if interpreter == "mpy":
+        # As the README says: type="mpy", and MicroPython's interpreter.
+        (micropython_line,) = INTERPRETER_LINE.findall(blocks["toml-micropython"])
+        micropython = micropython_line.split('"')[1]
+        page = page.replace('type="py"', 'type="mpy"').replace(pyodide_url(page), micropython)
+    if worker:
+        page = page.replace('src="./main.py"', 'worker src="./main.py"')
+    (folder / "index.html").write_text(offline(page))
+    (folder / "main.py").write_text(blocks["main-py"])
+    (folder / "vendor").symlink_to(ROOT / "vendor")
+    (folder / "favicon.ico").write_bytes(b"")  # the storefront's own, which browsers ask for
+    shutil.copy2(ROOT / "personaclick_bridge.js", folder)
+
+
+def pyodide_url(text):
+    (url,) = re.findall(r"https://\S+/pyodide\.mjs", text)
+    return url
+
+
+TAG_VARIANTS = {
+    "pyodide-main": ("py", False),
+    "micropython-main": ("mpy", False),
+    "pyodide-worker": ("py", True),
+    "micropython-worker": ("mpy", True),
+}
+
+
+def click_through(page, url, sandbox):
+    """List the segments, join the newsletter and leave it, as a shopper would."""
+    page.goto(url)
+    page.wait_for("document.getElementById('segments').textContent.startsWith('Your segments:')")
+    assert page.text("#segments") == "Your segments: none"
+    page.click("#join")
+    page.wait_for("document.getElementById('segments').textContent.includes('100500')")
+    assert page.text("#segments") == "Your segments: 100500"
+    page.click("#leave")
+    page.wait_for("document.getElementById('segments').textContent === 'Your segments: none'")
+    did = page.evaluate(DEVICE_ID)
+    assert sandbox.store.segment_ids(SHOP, did) == []
+
+
+@pytest.mark.parametrize("variant", TAG_VARIANTS)
+def test_readme_whole_page_with_the_tag(variant, dev_server, sandbox, page):
+    """The README's whole page, copied as printed with the tag beside it and no config for the
+    bridge, lists, adds and removes the visitor's segments; its first get was the tag's."""
+    folder, url = dev_server
+    assemble_tag_page(folder, sandbox, *TAG_VARIANTS[variant])
+    click_through(page, url, sandbox)
+    assert not (folder / "personaclick_bridge.py").exists()
+
+
 VARIANTS = {
     "pyodide-module": ("py", "toml-pyodide"),
     "micropython-module": ("mpy", "toml-micropython"),
@@ -108,13 +180,4 @@ def test_readme_widget_lists_joins_and_leaves(variant, dev_server, sandbox, page
     """The README's page, copied as printed, lists, adds and removes the visitor's segments."""
     folder, url = dev_server
     assemble_page(folder, sandbox, *VARIANTS[variant])
-    page.goto(url)
-    page.wait_for("document.getElementById('segments').textContent.startsWith('Your segments:')")
-    assert page.text("#segments") == "Your segments: none"
-    page.click("#join")
-    page.wait_for("document.getElementById('segments').textContent.includes('100500')")
-    assert page.text("#segments") == "Your segments: 100500"
-    page.click("#leave")
-    page.wait_for("document.getElementById('segments').textContent === 'Your segments: none'")
-    did = page.evaluate(DEVICE_ID)
-    assert sandbox.store.segment_ids(SHOP, did) == []
+    click_through(page, url, sandbox)

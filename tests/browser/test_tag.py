@@ -48,6 +48,23 @@ def test_widgets_import_the_bridge_with_no_config_and_share_the_early_call(
     assert sdk_gets(page) == ["get"]
 
 
+def test_py_script_and_mpy_script_elements_import_the_bridge(page, sandbox, configuration):
+    """A <py-script> or <mpy-script> element gets the module as a script tag does."""
+    [result] = widgets(page, sandbox, configuration, element="")
+    assert result["outcomes"] == [SEGMENTS]
+    assert sdk_gets(page) == ["get"]
+
+
+def test_five_widgets_make_one_http_request_in_all(page, sandbox, configuration):
+    """Against the sandbox's stand-in SDK and API, the widgets' gets and the early one are one
+    HTTP request to /segments/get."""
+    count = 2 if configuration.id == "pyodide-worker" else 5  # each worker boots its own Pyodide
+    results = widgets(page, sandbox, configuration, count=count, sdk="sandbox")
+    assert [result["outcomes"] for result in results] == [[[]]] * count
+    gets = [url for url in page.requests if "/segments/get" in url]
+    assert len(gets) == 1, gets
+
+
 def test_gets_join_the_early_call_in_flight(page, sandbox, configuration):
     """With the SDK holding its answer, the widgets' gets join the early call: one SDK get."""
     page.goto(f"{sandbox.url}tests/browser/tag.html?{configuration.query}&widgets=2&sdk={HELD}")

@@ -6,6 +6,7 @@ developer's own), pointed at the sandbox the way the README says, and clicked th
 engine: the widget lists the visitor's segments, joins one and leaves it.
 """
 
+import json
 import re
 import shutil
 import threading
@@ -143,16 +144,32 @@ TAG_VARIANTS = {
 }
 
 
+def segments_text(page, text):
+    page.wait_for("text => document.getElementById('segments').textContent === text", text)
+
+
 def click_through(page, url, sandbox):
-    """List the segments, join the newsletter and leave it, as a shopper would."""
+    """List the segments, join the newsletter and leave it, as a shopper would: the buttons are
+    grey while a call is under way, and an SDK that fails is a sentence, not a traceback."""
     page.goto(url)
     page.wait_for("document.getElementById('segments').textContent.startsWith('Your segments:')")
     assert page.text("#segments") == "Your segments: none"
-    page.click("#join")
-    page.wait_for("document.getElementById('segments').textContent.includes('100500')")
-    assert page.text("#segments") == "Your segments: 100500"
+    sandbox.faults.set("get", latency_ms=1500)
+    try:
+        page.click("#join")
+        segments_text(page, "Loading your segments…")
+        assert page.evaluate("[...document.querySelectorAll('button')].every((b) => b.disabled)")
+    finally:
+        sandbox.faults.clear()
+    segments_text(page, "Your segments: 100500")
+    page.wait_for("[...document.querySelectorAll('button')].every((b) => !b.disabled)")
+    # The SDK gone from the page: segment_remove raises SDKNotLoadedError, which the widget says.
+    page.evaluate("window.sdk = window.personaclick; delete window.personaclick")
     page.click("#leave")
-    page.wait_for("document.getElementById('segments').textContent === 'Your segments: none'")
+    segments_text(page, "That did not go through. Please try again in a moment.")
+    page.evaluate("window.personaclick = window.sdk")
+    page.click("#leave")
+    segments_text(page, "Your segments: none")
     did = page.evaluate(DEVICE_ID)
     assert sandbox.store.segment_ids(SHOP, did) == []
 
@@ -165,6 +182,31 @@ def test_readme_whole_page_with_the_tag(variant, dev_server, sandbox, page):
     assemble_tag_page(folder, sandbox, *TAG_VARIANTS[variant])
     click_through(page, url, sandbox)
     assert not (folder / "personaclick_bridge.py").exists()
+
+
+OFFERS = {"titles": ["Canvas tote", "Enamel mug"]}
+WIDGET_TAG = re.compile(r'<script type="py" src="\./main\.py".*?</script>', re.DOTALL)
+
+
+@pytest.mark.parametrize("variant", ["pyodide-main", "pyodide-worker"])
+def test_readme_offers_widget_calls_the_backend_through_pyodide_http(
+    variant, dev_server, sandbox, page
+):
+    """The README's pyodide-http recipe, as printed, in the whole page: urllib.request reaches
+    the storefront's backend (here a file of the dev server) with the visitor's segments."""
+    folder, url = dev_server
+    worker = variant.endswith("worker")
+    assemble_tag_page(folder, sandbox, "py", worker=False)
+    blocks = readme_blocks()
+    widget = blocks["offers-html"].replace("<script ", "<script worker " if worker else "<script ")
+    page_path = folder / "index.html"
+    page_path.write_text(WIDGET_TAG.sub(lambda _: widget, page_path.read_text()))
+    (folder / "pyscript.toml").write_text(offline(blocks["toml-pyodide-http"]))
+    (folder / "offers.py").write_text(blocks["offers-py"])
+    (folder / "offers.json").write_text(json.dumps(OFFERS))
+    page.goto(url)
+    page.wait_for("document.getElementById('offers').textContent.startsWith('Today')")
+    assert page.text("#offers") == "Today for you: Canvas tote, Enamel mug"
 
 
 VARIANTS = {

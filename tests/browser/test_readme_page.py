@@ -6,10 +6,15 @@ developer's own), pointed at the sandbox the way the README says, and clicked th
 engine: the widget lists the visitor's segments, joins one and leaves it.
 """
 
+import contextlib
 import json
 import re
 import shutil
+import socket
+import subprocess
+import sys
 import threading
+import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -43,10 +48,7 @@ INTERPRETER_LINE = re.compile(r"^interpreter = .*$", re.MULTILINE)
 
 
 class DevServerHandler(SimpleHTTPRequestHandler):
-    """A developer's plain static server, with the MIME types PyScript's runtimes need; with
-    ``isolated``, the two headers a worker's page needs."""
-
-    isolated = False
+    """A developer's plain static server, with the MIME types PyScript's runtimes need."""
 
     extensions_map = {
         **SimpleHTTPRequestHandler.extensions_map,
@@ -54,12 +56,6 @@ class DevServerHandler(SimpleHTTPRequestHandler):
         ".wasm": "application/wasm",
         ".toml": "text/plain",
     }
-
-    def end_headers(self):
-        if self.isolated:
-            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
-            self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
-        super().end_headers()
 
     def log_message(self, format, *args):
         pass
@@ -75,19 +71,45 @@ def sandbox():
 
 @pytest.fixture
 def dev_server(tmp_path, request):
-    """The developer's own static server on another port, serving an empty page folder;
-    cross-origin isolated for a test whose variant ends in "worker"."""
+    """The developer's own static server on another port, serving an empty page folder: for a
+    test whose variant ends in "worker", the README's serve_isolated.py, run as printed."""
     folder = tmp_path / "storefront"
     folder.mkdir()
-    isolated = request.node.callspec.params.get("variant", "").endswith("worker")
-    handler = partial(
-        type("Handler", (DevServerHandler,), {"isolated": isolated}), directory=str(folder)
-    )
+    if request.node.callspec.params.get("variant", "").endswith("worker"):
+        with isolated_server(folder) as url:
+            yield folder, url
+        return
+    handler = partial(DevServerHandler, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield folder, f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
     server.server_close()
+
+
+@contextlib.contextmanager
+def isolated_server(folder):
+    """Run the README's serve_isolated.py in folder on a free port until the test ends."""
+    (folder / "serve_isolated.py").write_text(readme_blocks()["serve-isolated"])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "serve_isolated.py", str(port)], cwd=folder, stdout=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "serve_isolated.py never listened"
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.terminate()
+        server.wait()
 
 
 def assemble_page(folder, sandbox, interpreter, toml_name):

@@ -22,8 +22,9 @@ Exceptions::
     ├── SDKTimeoutError        the SDK took segment_get and gave no answer within ``.timeout`` s
     └── SDKError               the SDK threw, or answered with an error or a malformed payload
 
-Caller mistakes raise ``TypeError`` or ``ValueError`` before anything reaches the SDK; their
-messages never contain an email address or a phone number.
+Caller mistakes raise ``TypeError`` or ``ValueError`` before anything reaches the SDK; the
+error's ``argument`` attribute names the argument (``"segment_id"``, ``"email"``, ...), and its
+message never contains an email address or a phone number.
 
 ``segment_add`` and ``segment_remove`` return once the SDK (or its loader stub) has *queued*
 the call: PersonaClick reports nothing back for them, so success means queued, not confirmed.
@@ -73,6 +74,320 @@ _MAX_EMAIL_LENGTH = 254
 _MAX_SHOWN_LENGTH = 100  # characters of a bad value that a message quotes
 _PHONE_SEPARATORS = " -.()"
 
+
+class PersonaClickError(Exception):
+    """Base class of every failure of the PersonaClick SDK or of the page around it."""
+
+
+class SDKNotLoadedError(PersonaClickError):
+    """PersonaClick's SDK is not on the page, so nothing reached PersonaClick.
+
+    Either there is no callable ``window[global_name]`` (the loader snippet is missing), or
+    the SDK script did not load (blocked or unreachable): a ``segment_get`` timed out while
+    its call still waited in the loader stub's queue. ``timeout`` is ``None`` in the first case.
+    """
+
+    def __init__(self, global_name: str, timeout: float | None = None) -> None:
+        self.global_name = global_name
+        self.timeout = timeout
+        if timeout is None:
+            message = (
+                f"window.{global_name} is not a function: add PersonaClick's loader snippet "
+                "(the queue stub and the SDK script tag) to the page before calling the bridge"
+            )
+        else:
+            message = (
+                f"PersonaClick's SDK script did not load (blocked, for example by an ad blocker, "
+                f"or unreachable): segment_get waited {timeout:g} s in the queue of the loader "
+                f"stub window.{global_name}, which only the SDK script empties"
+            )
+        super().__init__(message)
+
+
+class SDKTimeoutError(PersonaClickError):
+    """The SDK took the call but did not call back within ``timeout`` seconds."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        super().__init__(
+            f"PersonaClick did not answer segment_get within {timeout:g} s "
+            "(the SDK never calls back when its request fails)"
+        )
+
+
+class SDKError(PersonaClickError):
+    """The SDK threw, or answered with an error or a malformed payload."""
+
+
+class _ArgumentTypeError(TypeError):
+    """A caller's argument of the wrong type: ``argument`` names it."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        super().__init__(message)
+        self.argument = argument
+
+
+class _ArgumentValueError(ValueError):
+    """A caller's argument with a value the SDK cannot take: ``argument`` names it."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        super().__init__(message)
+        self.argument = argument
+
+
+class Segment(TypedDict):
+    """One segment of the current visitor, with every other key the SDK sent."""
+
+    id: int | str
+    type: str
+
+
+class PersonaClick:
+    """The segment calls of the SDK published as ``window[global_name]``.
+
+    ``global_name`` is ``"personaclick"`` on PersonaClick, ``"r46"`` on REES46 and older
+    installs. ``timeout`` (seconds) bounds ``segment_get`` unless a call gives its own.
+    """
+
+    def __init__(
+        self, global_name: str = "personaclick", *, timeout: float | None = DEFAULT_TIMEOUT
+    ) -> None:
+        self.global_name = _checked_global_name(global_name)
+        self.timeout = DEFAULT_TIMEOUT if timeout is None else _checked_timeout(timeout)
+
+    def __repr__(self) -> str:
+        return f"PersonaClick({self.global_name!r}, timeout={self.timeout!r})"
+
+    async def segment_add(
+        self, segment_id: int | str, *, email: str | None = None, phone: str | None = None
+    ) -> None:
+        """Queue adding the current visitor (optionally bound to email/phone) to a segment."""
+        await self._send("add", _segment_params(segment_id, email, phone))
+
+    async def segment_remove(
+        self, segment_id: int | str, *, email: str | None = None, phone: str | None = None
+    ) -> None:
+        """Queue removing the current visitor (optionally bound to email/phone) from a segment."""
+        await self._send("remove", _segment_params(segment_id, email, phone))
+
+    async def segment_get(
+        self, *, timeout: float | None = None, fresh: bool = False
+    ) -> list[Segment]:
+        """Return the current visitor's segments as a list of plain dicts.
+
+        A call made while another ``segment_get`` on the same global waits for the SDK shares
+        that SDK call and its answer (never across an add/remove made since it started);
+        ``fresh=True`` makes a call of its own, which later calls may share.
+        """
+        timeout = self.timeout if timeout is None else _checked_timeout(timeout)
+        if fresh is not True and fresh is not False:
+            msg = f"fresh must be True or False, got {_shown(fresh)}"
+            raise _ArgumentTypeError("fresh", msg)
+        text = await _get_path()(self.global_name, timeout * 1000, fresh)
+        try:
+            outcome = _parsed(text)
+            if "answered" in outcome:
+                return _segments_from_payload(outcome["answered"])
+        except (MemoryError, RuntimeError) as error:  # RecursionError is a RuntimeError
+            msg = f"PersonaClick's segment_get answer could not be read: {type(error).__name__}"
+            raise SDKError(msg) from None
+        raise self._get_failure(outcome, timeout)
+
+    async def _send(self, action: str, params: dict[str, int | str]) -> None:
+        text = _send_path()(self.global_name, action, json.dumps(params))
+        if not isinstance(text, str):  # from a worker, the page answers by message
+            text = await text
+        outcome = _parsed(text)
+        if "queued" not in outcome:
+            raise self._send_failure(action, outcome, params)
+
+    def _send_failure(
+        self, action: str, outcome: dict[str, Any], params: dict[str, int | str]
+    ) -> PersonaClickError:
+        """The error for an add/remove that was not queued: no SDK, or the SDK threw."""
+        if "missing" in outcome:
+            return SDKNotLoadedError(self.global_name)
+        reason = _redacted(outcome["threw"], params)
+        return SDKError(f"{self.global_name}('segment', '{action}') threw: {reason}")
+
+    def _get_failure(self, outcome: dict[str, Any], timeout: float) -> PersonaClickError:
+        """The error for a get that brought no segments, by the outcome the edge reported."""
+        if "missing" in outcome:
+            return SDKNotLoadedError(self.global_name)
+        if "timeout" in outcome:
+            return SDKTimeoutError(timeout)
+        if "unloaded" in outcome:
+            return SDKNotLoadedError(self.global_name, timeout)
+        if "tooLarge" in outcome:
+            return SDKError(
+                f"PersonaClick's segment_get answer is {outcome['tooLarge']} bytes of JSON, over "
+                f"the bridge's limit of {MAX_ANSWER_BYTES} bytes (MAX_ANSWER_BYTES)"
+            )
+        if "threw" in outcome:
+            reason = _redacted(outcome["threw"], {})
+            return SDKError(f"{self.global_name}('segment', 'get') threw: {reason}")
+        reason = _redacted(outcome["unreadable"], {})
+        return SDKError(f"the segment_get payload is not JSON data: {reason}")
+
+
+# Validation: every argument is checked, and put in the form the SDK takes, before the edge.
+
+
+def _segment_params(segment_id: object, email: object, phone: object) -> dict[str, int | str]:
+    """Validate the arguments of add/remove and build the SDK's params object."""
+    params: dict[str, int | str] = {"segment_id": _checked_segment_id(segment_id)}
+    if email is not None:
+        params["email"] = _checked_email(email)
+    if phone is not None:
+        params["phone"] = _checked_phone(phone)
+    return params
+
+
+def _checked_segment_id(segment_id: object) -> int | str:
+    if isinstance(segment_id, bool) or not isinstance(segment_id, (int, str)):
+        msg = f"segment_id must be an int or a str, got {_shown(segment_id)}"
+        raise _ArgumentTypeError("segment_id", msg)
+    if isinstance(segment_id, int):
+        if not 0 < segment_id <= _MAX_SAFE_INTEGER:
+            msg = f"segment_id must be between 1 and 2**53 - 1, got {_shown(segment_id)}"
+            raise _ArgumentValueError("segment_id", msg)
+        return segment_id
+    stripped = segment_id.strip()
+    if not stripped or len(stripped) > _MAX_SEGMENT_ID_LENGTH or _has_control(stripped):
+        msg = (
+            f"segment_id must be 1 to {_MAX_SEGMENT_ID_LENGTH} characters without control "
+            f"characters, got {_shown(segment_id)}"
+        )
+        raise _ArgumentValueError("segment_id", msg)
+    return stripped
+
+
+def _checked_email(email: object) -> str:
+    if not isinstance(email, str):
+        msg = f"email must be a str or None, got a value of type {type(email).__name__}"
+        raise _ArgumentTypeError("email", msg)
+    stripped = email.strip()
+    local, _, domain = stripped.partition("@")
+    valid = (
+        len(stripped) <= _MAX_EMAIL_LENGTH
+        and stripped.count("@") == 1
+        and local
+        and "." in domain
+        and all(domain.split("."))
+        and not any(character.isspace() for character in stripped)
+    )
+    if not valid:
+        msg = (
+            "email must be one '@' between a name and a domain with a dot, without spaces, "
+            f"at most {_MAX_EMAIL_LENGTH} characters (the value is personal data: not shown)"
+        )
+        raise _ArgumentValueError("email", msg)
+    return stripped
+
+
+def _checked_phone(phone: object) -> str:
+    if not isinstance(phone, str):
+        msg = f"phone must be a str or None, got a value of type {type(phone).__name__}"
+        raise _ArgumentTypeError("phone", msg)
+    compact = "".join(c for c in phone.strip() if c not in _PHONE_SEPARATORS)
+    digits = compact[1:] if compact.startswith("+") else compact
+    if not (7 <= len(digits) <= 15 and _is_ascii_digits(digits)):
+        msg = (
+            "phone must be in full international format: an optional '+' and 7 to 15 digits, "
+            "spaces, dashes, dots and parentheses allowed (the value is personal data: not shown)"
+        )
+        raise _ArgumentValueError("phone", msg)
+    return "+" + digits
+
+
+def _checked_timeout(timeout: object) -> float:
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        msg = f"timeout must be a number of seconds or None, got {_shown(timeout)}"
+        raise _ArgumentTypeError("timeout", msg)
+    if not 0 < timeout <= _MAX_TIMEOUT:
+        msg = f"timeout must be more than 0 and at most {_MAX_TIMEOUT:g} seconds, got {timeout!r}"
+        raise _ArgumentValueError("timeout", msg)
+    return float(timeout)
+
+
+def _checked_global_name(global_name: object) -> str:
+    if not isinstance(global_name, str):
+        msg = f"global_name must be a str, got {_shown(global_name)}"
+        raise _ArgumentTypeError("global_name", msg)
+    if not global_name or _has_control(global_name) or global_name != global_name.strip():
+        msg = (
+            f"global_name must be the name of the SDK's global function, got {_shown(global_name)}"
+        )
+        raise _ArgumentValueError("global_name", msg)
+    return global_name
+
+
+def _segments_from_payload(
+    payload: dict[str, Any] | list[Any] | str | float | None,
+) -> list[Segment]:
+    """Check what the SDK passed to the segment_get callback (parsed for this caller alone,
+    so it is changed in place), or raise SDKError."""
+    if payload is None:
+        return []
+    if isinstance(payload, dict) and payload.get("status") == "error":
+        raise SDKError(f"PersonaClick answered with an error: {_error_message(payload)}")
+    if not isinstance(payload, list):
+        raise SDKError(f"PersonaClick answered with {_describe(payload)}, not a list of segments")
+    item: dict[str, Any] | list[Any] | str | float | None
+    for item in payload:
+        if not (
+            type(item) is dict and type(item.get("id")) is int and type(item.get("type")) is str
+        ):
+            break
+    else:
+        return payload  # the usual answer: every id a number and every type a string
+    for index, item in enumerate(payload):
+        _check_segment(index, item)
+    return payload
+
+
+def _check_segment(index: int, item: dict[str, Any] | list[Any] | str | float | None) -> None:
+    """Check one segment of a freshly parsed answer and turn a digit-string id into an int."""
+    if not isinstance(item, dict):
+        raise SDKError(f"segment {index} in PersonaClick's answer is {_describe(item)}")
+    for key in ("id", "type"):
+        if key not in item:
+            raise SDKError(f"segment {index} in PersonaClick's answer has no {key!r}")
+    segment_id = item["id"]
+    if isinstance(segment_id, str) and _is_ascii_digits(segment_id):
+        segment_id = int(segment_id)
+    if isinstance(segment_id, bool) or not isinstance(segment_id, (int, str)) or segment_id == "":
+        raise SDKError(f"segment {index} in PersonaClick's answer has the id {_shown(item['id'])}")
+    if not isinstance(item["type"], str):
+        raise SDKError(
+            f"segment {index} in PersonaClick's answer has the type {_shown(item['type'])}"
+        )
+    item["id"] = segment_id
+
+
+def _error_message(payload: dict[str, Any]) -> str:
+    message = payload.get("message")
+    if message is None and isinstance(payload.get("payload"), dict):
+        message = payload["payload"].get("message")
+    return "no message" if message is None else _redacted(str(message), {})
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "null"
+    names: dict[type[object], str] = {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+    }
+    names.update({list: "an array", dict: "an object"})
+    return names.get(type(value), type(value).__name__)
+
+
+# The edge: the only code that touches JavaScript. Each path is built on first use, so that
+# importing this module works anywhere, CPython included.
+
 # The names _EDGE_JS takes its settings by, in this order: the module's two constants.
 _EDGE_PARAMETERS = ("maxAnswerBytes", "earlyWindowSeconds")
 # The JavaScript that runs on the page: it looks the SDK up, makes the call, keeps the timeouts in
@@ -108,8 +423,9 @@ const lookUp = (globalName) => {
 };
 // One table for the page: Python in every interpreter and worker shares the calls in flight
 // and the answer to personaclick_bridge.js's early call, and counts the adds/removes passed to
-// each SDK global.
-const { joinable, changes, early } = (globalThis[Symbol.for("personaclick_bridge.calls.v4")] ??= {
+// each SDK global. Its name changes with the outcomes' shape, so that a page's copies of two
+// versions keep apart instead of reading each other's answers.
+const { joinable, changes, early } = (globalThis[Symbol.for("personaclick_bridge.calls.v5")] ??= {
   joinable: new Map(),
   changes: new Map(),
   early: new Map(), // globalName -> { text, answeredAt, changes } of the early call's answer
@@ -135,7 +451,7 @@ const stillQueued = (globalName, callback) => {
 const finish = (call, text) => {
   if (call.waiting === null) return;
   const unchanged = call.changes === changeCount(call.globalName);
-  if (call.early && unchanged && text.startsWith('{"answer":')) {
+  if (call.early && unchanged && text.startsWith('{"answered":')) {
     early.set(call.globalName, { text, answeredAt: performance.now(), changes: call.changes });
   }
   call.text = text;
@@ -152,7 +468,7 @@ const start = (call, sdk) => {
   call.callback = (payload) => {
     let text;
     try {
-      text = outcome({ answer: payload === undefined ? null : payload });
+      text = outcome({ answered: payload === undefined ? null : payload });
       const bytes = answerBytes(text);
       if (bytes > maxAnswerBytes) text = outcome({ tooLarge: bytes });
     } catch (error) {
@@ -265,6 +581,59 @@ const serve = (channelName) => {
 };
 return { send, get, serve, prefetch };
 """
+
+
+_page_edge_object: Any = None
+
+
+def _page_edge() -> Any:
+    """The page's edge (_EDGE_JS), built once per interpreter: from a worker, it is built on
+    the page through ``pyscript.window`` and answers the worker's channel."""
+    global _page_edge_object
+    if _page_edge_object is None:
+        from pyscript import window
+
+        build = window.Function(*_EDGE_PARAMETERS, _EDGE_JS)
+        _page_edge_object = build(MAX_ANSWER_BYTES, EARLY_ANSWER_WINDOW)
+    return _page_edge_object
+
+
+def _in_worker() -> bool:
+    from pyscript import RUNNING_IN_WORKER
+
+    return bool(RUNNING_IN_WORKER)
+
+
+_send_function: Any = None
+
+
+def _send_path() -> Any:
+    """The function that hands an add/remove to the SDK and answers with JSON text: at once on
+    the page, as an awaitable from a worker."""
+    global _send_function
+    if _send_function is None:
+        _send_function = _worker_channel().send if _in_worker() else _page_edge().send
+    return _send_function
+
+
+_get_function: Any = None
+
+
+def _get_path() -> Any:
+    """The function that asks the SDK for the segments and answers with an awaitable of JSON
+    text: by message from a worker, by message task on MicroPython's page, by call number on
+    Pyodide's."""
+    global _get_function
+    if _get_function is None:
+        if _in_worker():
+            _get_function = _worker_channel().get
+        elif sys.implementation.name == "micropython":
+            _get_function = _handed_over_get(_page_edge().get)
+        else:
+            _get_function = _numbered_get(_page_edge().get)
+    return _get_function
+
+
 # Runs in a worker: each call is a message to the page over the channel that serve() answers. A
 # get names this worker's latest get on the same global that has no answer yet, unless an
 # add/remove went out since: the page shares that get's call with it. Browsers register a new
@@ -313,6 +682,21 @@ return (channelName) => {
   };
 };
 """
+_worker_channel_object: Any = None
+
+
+def _worker_channel() -> Any:
+    """A worker's channel to the page's edge, opened once: both paths go through it in order."""
+    global _worker_channel_object
+    if _worker_channel_object is None:
+        import js  # the worker's own global scope
+
+        channel_name = f"personaclick_bridge.{js.crypto.randomUUID()}"
+        _page_edge().serve(channel_name)
+        _worker_channel_object = js.Function(_WORKER_JS)()(channel_name)
+    return _worker_channel_object
+
+
 # Runs on MicroPython's main thread: answers reach Python from a message task. Its asyncio wakes
 # a task by setTimeout(0), which browsers stretch to 4 ms once timers nest, and a message task
 # starts the nesting afresh.
@@ -332,179 +716,11 @@ return (get) => {
 """
 
 
-class PersonaClickError(Exception):
-    """Base class of every failure of the PersonaClick SDK or of the page around it."""
+def _handed_over_get(edge_get: Any) -> Any:
+    """MicroPython on the page: ``get`` returns a promise settled from a message task."""
+    from pyscript import window
 
-
-class SDKNotLoadedError(PersonaClickError):
-    """PersonaClick's SDK is not on the page, so nothing reached PersonaClick.
-
-    Either there is no callable ``window[global_name]`` (the loader snippet is missing), or
-    the SDK script did not load (blocked or unreachable): a ``segment_get`` timed out while
-    its call still waited in the loader stub's queue. ``timeout`` is ``None`` in the first case.
-    """
-
-    def __init__(self, global_name: str, timeout: float | None = None) -> None:
-        self.global_name = global_name
-        self.timeout = timeout
-        if timeout is None:
-            message = (
-                f"window.{global_name} is not a function: add PersonaClick's loader snippet "
-                "(the queue stub and the SDK script tag) to the page before calling the bridge"
-            )
-        else:
-            message = (
-                f"PersonaClick's SDK script did not load (blocked, for example by an ad blocker, "
-                f"or unreachable): segment_get waited {timeout:g} s in the queue of the loader "
-                f"stub window.{global_name}, which only the SDK script empties"
-            )
-        super().__init__(message)
-
-
-class SDKTimeoutError(PersonaClickError):
-    """The SDK took the call but did not call back within ``timeout`` seconds."""
-
-    def __init__(self, timeout: float) -> None:
-        self.timeout = timeout
-        super().__init__(
-            f"PersonaClick did not answer segment_get within {timeout:g} s "
-            "(the SDK never calls back when its request fails)"
-        )
-
-
-class SDKError(PersonaClickError):
-    """The SDK threw, or answered with an error or a malformed payload."""
-
-
-class Segment(TypedDict):
-    """One segment of the current visitor, with every other key the SDK sent."""
-
-    id: int | str
-    type: str
-
-
-class PersonaClick:
-    """The segment calls of the SDK published as ``window[global_name]``.
-
-    ``global_name`` is ``"personaclick"`` on PersonaClick, ``"r46"`` on REES46 and older
-    installs. ``timeout`` (seconds) bounds ``segment_get`` unless a call gives its own.
-    """
-
-    def __init__(
-        self, global_name: str = "personaclick", *, timeout: float | None = DEFAULT_TIMEOUT
-    ) -> None:
-        self.global_name = _checked_global_name(global_name)
-        self.timeout = DEFAULT_TIMEOUT if timeout is None else _checked_timeout(timeout)
-
-    def __repr__(self) -> str:
-        return f"PersonaClick({self.global_name!r}, timeout={self.timeout!r})"
-
-    async def segment_add(
-        self, segment_id: int | str, *, email: str | None = None, phone: str | None = None
-    ) -> None:
-        """Queue adding the current visitor (optionally bound to email/phone) to a segment."""
-        await self._send("add", _segment_params(segment_id, email, phone))
-
-    async def segment_remove(
-        self, segment_id: int | str, *, email: str | None = None, phone: str | None = None
-    ) -> None:
-        """Queue removing the current visitor (optionally bound to email/phone) from a segment."""
-        await self._send("remove", _segment_params(segment_id, email, phone))
-
-    async def segment_get(
-        self, *, timeout: float | None = None, fresh: bool = False
-    ) -> list[Segment]:
-        """Return the current visitor's segments as a list of plain dicts.
-
-        A call made while another ``segment_get`` on the same global waits for the SDK shares
-        that SDK call and its answer (never across an add/remove made since it started);
-        ``fresh=True`` makes a call of its own, which later calls may share.
-        """
-        timeout = self.timeout if timeout is None else _checked_timeout(timeout)
-        if fresh is not True and fresh is not False:
-            msg = f"fresh must be True or False, got {_shown(fresh)}"
-            raise TypeError(msg)
-        text = await _edge()[1](self.global_name, timeout * 1000, fresh)
-        try:
-            answer = _parsed(text)
-            if "answer" in answer:
-                return _segments_from_payload(answer["answer"])
-        except (MemoryError, RuntimeError) as error:  # RecursionError is a RuntimeError
-            msg = f"PersonaClick's segment_get answer could not be read: {type(error).__name__}"
-            raise SDKError(msg) from None
-        if "timeout" in answer:
-            raise SDKTimeoutError(timeout)
-        if "unloaded" in answer:
-            raise SDKNotLoadedError(self.global_name, timeout)
-        if "tooLarge" in answer:
-            raise SDKError(
-                f"PersonaClick's segment_get answer is {answer['tooLarge']} bytes of JSON, over "
-                f"the bridge's limit of {MAX_ANSWER_BYTES} bytes (MAX_ANSWER_BYTES)"
-            )
-        raise self._failure("get", answer, {})
-
-    async def _send(self, action: str, params: dict[str, int | str]) -> None:
-        send, _ = _edge()
-        answer = send(self.global_name, action, json.dumps(params))
-        if not isinstance(answer, str):  # from a worker, the page answers by message
-            answer = await answer
-        outcome = _parsed(answer)
-        if "queued" not in outcome:
-            raise self._failure(action, outcome, params)
-
-    def _failure(
-        self, action: str, outcome: dict[str, Any], params: dict[str, int | str]
-    ) -> PersonaClickError:
-        """The error for an outcome that either call may have: no SDK, a throw, no JSON."""
-        if "missing" in outcome:
-            return SDKNotLoadedError(self.global_name)
-        if "threw" in outcome:
-            reason = _redacted(outcome["threw"], params)
-            return SDKError(f"{self.global_name}('segment', '{action}') threw: {reason}")
-        reason = _redacted(outcome["unreadable"], {})
-        return SDKError(f"the segment_get payload is not JSON data: {reason}")
-
-
-try:
-    # CPython's C scanner alone: the text is JSON.stringify's, so json.loads's checks for text
-    # around the value (a third of a call's parsing on Pyodide) find nothing.
-    _scan_json: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
-
-    def _parsed(text: str) -> Any:
-        return _scan_json(text, 0)[0]
-
-except AttributeError:  # MicroPython's decoder is json.loads alone
-
-    def _parsed(text: str) -> Any:
-        return json.loads(text)
-
-
-_edge_functions: "tuple[Any, Any] | None" = None
-
-
-def _edge() -> "tuple[Any, Any]":
-    """Return the ``(send, get)`` pair, built once: each answers with JSON text, ``get`` as an
-    awaitable, ``send`` as one in a worker and at once on the page."""
-    global _edge_functions
-    if _edge_functions is None:
-        # Imported here so that importing this module works anywhere, CPython included.
-        from pyscript import RUNNING_IN_WORKER, window
-
-        edge = window.Function(*_EDGE_PARAMETERS, _EDGE_JS)(MAX_ANSWER_BYTES, EARLY_ANSWER_WINDOW)
-        send = edge.send
-        if RUNNING_IN_WORKER:
-            import js  # the worker's own global scope
-
-            channel_name = f"personaclick_bridge.{js.crypto.randomUUID()}"
-            edge.serve(channel_name)
-            channel = js.Function(_WORKER_JS)()(channel_name)
-            send, get = channel.send, channel.get
-        elif sys.implementation.name == "micropython":
-            get = window.Function(_HAND_OVER_JS)()(edge.get)
-        else:
-            get = _numbered_get(window, edge.get)
-        _edge_functions = (send, get)
-    return _edge_functions
+    return window.Function(_HAND_OVER_JS)()(edge_get)
 
 
 # Pyodide on the page: one long-lived Python callable hears every answer by call number, so a
@@ -515,12 +731,13 @@ return (get, settle) => (globalName, timeoutMs, fresh, number) =>
 """
 
 
-def _numbered_get(window: Any, edge_get: Any) -> Any:
+def _numbered_get(edge_get: Any) -> Any:
     """Pyodide on the page: ``get`` returns a future that the edge settles by call number."""
     import asyncio
     import itertools
 
     from pyodide.ffi import create_proxy
+    from pyscript import window
 
     waiting: dict[int, asyncio.Future[str]] = {}
     numbers = itertools.count()
@@ -543,157 +760,21 @@ def _numbered_get(window: Any, edge_get: Any) -> Any:
     return get
 
 
-def _segment_params(segment_id: object, email: object, phone: object) -> dict[str, int | str]:
-    """Validate the arguments of add/remove and build the SDK's params object."""
-    params: dict[str, int | str] = {"segment_id": _checked_segment_id(segment_id)}
-    if email is not None:
-        params["email"] = _checked_email(email)
-    if phone is not None:
-        params["phone"] = _checked_phone(phone)
-    return params
+try:
+    # CPython's C scanner alone: the text is JSON.stringify's, so json.loads's checks for text
+    # around the value (a third of a call's parsing on Pyodide) find nothing.
+    _scan_json: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+    def _parsed(text: str) -> Any:
+        return _scan_json(text, 0)[0]
+
+except AttributeError:  # MicroPython's decoder is json.loads alone
+
+    def _parsed(text: str) -> Any:
+        return json.loads(text)
 
 
-def _checked_segment_id(segment_id: object) -> int | str:
-    if isinstance(segment_id, bool) or not isinstance(segment_id, (int, str)):
-        msg = f"segment_id must be an int or a str, got {_shown(segment_id)}"
-        raise TypeError(msg)
-    if isinstance(segment_id, int):
-        if not 0 < segment_id <= _MAX_SAFE_INTEGER:
-            msg = f"segment_id must be between 1 and 2**53 - 1, got {_shown(segment_id)}"
-            raise ValueError(msg)
-        return segment_id
-    stripped = segment_id.strip()
-    if not stripped or len(stripped) > _MAX_SEGMENT_ID_LENGTH or _has_control(stripped):
-        msg = (
-            f"segment_id must be 1 to {_MAX_SEGMENT_ID_LENGTH} characters without control "
-            f"characters, got {_shown(segment_id)}"
-        )
-        raise ValueError(msg)
-    return stripped
-
-
-def _checked_email(email: object) -> str:
-    if not isinstance(email, str):
-        msg = f"email must be a str or None, got a value of type {type(email).__name__}"
-        raise TypeError(msg)
-    stripped = email.strip()
-    local, _, domain = stripped.partition("@")
-    valid = (
-        len(stripped) <= _MAX_EMAIL_LENGTH
-        and stripped.count("@") == 1
-        and local
-        and "." in domain
-        and all(domain.split("."))
-        and not any(character.isspace() for character in stripped)
-    )
-    if not valid:
-        msg = (
-            "email must be one '@' between a name and a domain with a dot, without spaces, "
-            f"at most {_MAX_EMAIL_LENGTH} characters (the value is personal data: not shown)"
-        )
-        raise ValueError(msg)
-    return stripped
-
-
-def _checked_phone(phone: object) -> str:
-    if not isinstance(phone, str):
-        msg = f"phone must be a str or None, got a value of type {type(phone).__name__}"
-        raise TypeError(msg)
-    compact = "".join(c for c in phone.strip() if c not in _PHONE_SEPARATORS)
-    digits = compact[1:] if compact.startswith("+") else compact
-    if not (7 <= len(digits) <= 15 and _is_ascii_digits(digits)):
-        msg = (
-            "phone must be in full international format: an optional '+' and 7 to 15 digits, "
-            "spaces, dashes, dots and parentheses allowed (the value is personal data: not shown)"
-        )
-        raise ValueError(msg)
-    return "+" + digits
-
-
-def _checked_timeout(timeout: object) -> float:
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        msg = f"timeout must be a number of seconds or None, got {_shown(timeout)}"
-        raise TypeError(msg)
-    if not 0 < timeout <= _MAX_TIMEOUT:
-        msg = f"timeout must be more than 0 and at most {_MAX_TIMEOUT:g} seconds, got {timeout!r}"
-        raise ValueError(msg)
-    return float(timeout)
-
-
-def _checked_global_name(global_name: object) -> str:
-    if not isinstance(global_name, str):
-        msg = f"global_name must be a str, got {_shown(global_name)}"
-        raise TypeError(msg)
-    if not global_name or _has_control(global_name) or global_name != global_name.strip():
-        msg = (
-            f"global_name must be the name of the SDK's global function, got {_shown(global_name)}"
-        )
-        raise ValueError(msg)
-    return global_name
-
-
-def _segments_from_payload(
-    payload: dict[str, Any] | list[Any] | str | float | None,
-) -> list[Segment]:
-    """Check what the SDK passed to the segment_get callback (parsed for this caller alone,
-    so it is changed in place), or raise SDKError."""
-    if payload is None:
-        return []
-    if isinstance(payload, dict) and payload.get("status") == "error":
-        raise SDKError(f"PersonaClick answered with an error: {_error_message(payload)}")
-    if not isinstance(payload, list):
-        raise SDKError(f"PersonaClick answered with {_describe(payload)}, not a list of segments")
-    item: dict[str, Any] | list[Any] | str | float | None
-    for item in payload:
-        if not (
-            type(item) is dict and type(item.get("id")) is int and type(item.get("type")) is str
-        ):
-            break
-    else:
-        return payload  # the usual answer: every id a number and every type a string
-    for index, item in enumerate(payload):
-        _check_segment(index, item)
-    return payload
-
-
-def _check_segment(index: int, item: dict[str, Any] | list[Any] | str | float | None) -> None:
-    """Check one segment of a freshly parsed answer and turn a digit-string id into an int."""
-    if not isinstance(item, dict):
-        raise SDKError(f"segment {index} in PersonaClick's answer is {_describe(item)}")
-    for key in ("id", "type"):
-        if key not in item:
-            raise SDKError(f"segment {index} in PersonaClick's answer has no {key!r}")
-    segment_id = item["id"]
-    if isinstance(segment_id, str) and _is_ascii_digits(segment_id):
-        segment_id = int(segment_id)
-    if isinstance(segment_id, bool) or not isinstance(segment_id, (int, str)) or segment_id == "":
-        raise SDKError(f"segment {index} in PersonaClick's answer has the id {_shown(item['id'])}")
-    if not isinstance(item["type"], str):
-        raise SDKError(
-            f"segment {index} in PersonaClick's answer has the type {_shown(item['type'])}"
-        )
-    item["id"] = segment_id
-
-
-def _error_message(payload: dict[str, Any]) -> str:
-    message = payload.get("message")
-    if message is None and isinstance(payload.get("payload"), dict):
-        message = payload["payload"].get("message")
-    return "no message" if message is None else _redacted(str(message), {})
-
-
-def _describe(value: object) -> str:
-    if value is None:
-        return "null"
-    names: dict[type[object], str] = {
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        str: "a string",
-    }
-    names.update({list: "an array", dict: "an object"})
-    return names.get(type(value), type(value).__name__)
-
+# Messages: contacts are hidden from every text that reaches an exception.
 
 _REDACTED = "[redacted]"
 _UNRESERVED = "-._~"  # what percent-encoding leaves as it is (RFC 3986)

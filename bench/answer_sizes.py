@@ -15,14 +15,14 @@ const segments = Array.from({ length: Math.ceil(bytes / 30) }, (_, i) => ({
   id: 1e6 + i,
   type: "static",
 }));
-return JSON.stringify({ answer: segments });
+return JSON.stringify({ answered: segments });
 """,
 )
 
 size = int(window.URLSearchParams.new(window.location.search).get("bytes"))
 gc.collect()
 try:
-    taken_in = len(json.loads(ANSWER_OF(size))["answer"]) > 0
+    taken_in = len(json.loads(ANSWER_OF(size))["answered"]) > 0
 except MemoryError:
     taken_in = False
 results = document.getElementById("results")

@@ -261,27 +261,30 @@ async def case_add_returns_none_once_queued():
 
 
 async def case_refused_input_never_reaches_sdk():
-    """Every refused argument raises before the SDK is called: the call count stays 0."""
+    """Every refused argument raises before the SDK is called, naming the argument in its
+    ``argument`` attribute: the call count stays 0."""
     behave(get="sync", payload=[])
     bad_calls = [
-        (TypeError, pc.segment_add(True)),
-        (TypeError, pc.segment_add(1.5)),
-        (TypeError, pc.segment_add(None)),
-        (ValueError, pc.segment_add(0)),
-        (ValueError, pc.segment_add(-3)),
-        (ValueError, pc.segment_add("   ")),
-        (ValueError, pc.segment_add("x" * 65)),
-        (ValueError, pc.segment_add("a\nb")),
-        (ValueError, pc.segment_remove(1, email="not-an-email")),
-        (TypeError, pc.segment_remove(1, email=12345)),
-        (ValueError, pc.segment_add(1, phone="12345")),
-        (ValueError, pc.segment_add(1, phone="+1 800 FLOWERS")),
-        (TypeError, pc.segment_get(timeout="1")),
-        (ValueError, pc.segment_get(timeout=0)),
-        (ValueError, pc.segment_get(timeout=-1)),
+        (TypeError, "segment_id", pc.segment_add(True)),
+        (TypeError, "segment_id", pc.segment_add(1.5)),
+        (TypeError, "segment_id", pc.segment_add(None)),
+        (ValueError, "segment_id", pc.segment_add(0)),
+        (ValueError, "segment_id", pc.segment_add(-3)),
+        (ValueError, "segment_id", pc.segment_add("   ")),
+        (ValueError, "segment_id", pc.segment_add("x" * 65)),
+        (ValueError, "segment_id", pc.segment_add("a\nb")),
+        (ValueError, "email", pc.segment_remove(1, email="not-an-email")),
+        (TypeError, "email", pc.segment_remove(1, email=12345)),
+        (ValueError, "phone", pc.segment_add(1, phone="12345")),
+        (ValueError, "phone", pc.segment_add(1, phone="+1 800 FLOWERS")),
+        (TypeError, "timeout", pc.segment_get(timeout="1")),
+        (ValueError, "timeout", pc.segment_get(timeout=0)),
+        (ValueError, "timeout", pc.segment_get(timeout=-1)),
+        (TypeError, "fresh", pc.segment_get(fresh=1)),
     ]
-    for error_type, call in bad_calls:
-        await raises(error_type, call)
+    for error_type, argument, call in bad_calls:
+        error = await raises(error_type, call)
+        assert error.argument == argument, (argument, error.argument)
     assert sdk_calls() == []
 
 
@@ -363,7 +366,7 @@ async def case_odd_js_answers_are_segments_or_sdk_errors():
 async def case_answer_at_the_cap_is_read_and_one_byte_over_is_sdk_error():
     """An answer of MAX_ANSWER_BYTES in UTF-8 comes through; a byte more is an SDKError naming
     its size, decided in JavaScript, before the runtime holds the text."""
-    envelope = len('{"answer":[{"id":1,"type":""}]}')
+    envelope = len('{"answered":[{"id":1,"type":""}]}')
     most = (pc.MAX_ANSWER_BYTES - envelope) // 2  # of a 2-byte character
     behave(get="sync", payloadJs=f"return [{{ id: 1, type: 'é'.repeat({most}) }}]")
     [segment] = await pc.segment_get()

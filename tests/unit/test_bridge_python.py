@@ -47,7 +47,8 @@ class RecordingEdge:
 @pytest.fixture
 def edge(monkeypatch):
     recorder = RecordingEdge()
-    monkeypatch.setattr(pc, "_edge", lambda: (recorder.send, recorder.get))
+    monkeypatch.setattr(pc, "_send_function", recorder.send)
+    monkeypatch.setattr(pc, "_get_function", recorder.get)
     return recorder
 
 
@@ -155,6 +156,7 @@ def test_bad_segment_id_is_refused_before_the_sdk(edge, segment_id, error):
     with pytest.raises(error, match="segment_id") as raised:
         run(pc.segment_add(segment_id))
     assert repr(segment_id)[:20] in str(raised.value)
+    assert raised.value.argument == "segment_id"
     assert edge.calls == []
 
 
@@ -188,6 +190,7 @@ def test_bad_email_is_refused_without_showing_it(edge, email):
     with pytest.raises(ValueError, match="email") as raised:
         run(pc.segment_add(1, email=email))
     assert email.strip() == "" or email not in str(raised.value)
+    assert raised.value.argument == "email"
     assert edge.calls == []
 
 
@@ -209,6 +212,7 @@ def test_bad_phone_is_refused_without_showing_it(edge, phone):
     with pytest.raises(ValueError, match="phone") as raised:
         run(pc.segment_add(1, phone=phone))
     assert phone == "" or phone not in str(raised.value)
+    assert raised.value.argument == "phone"
     assert edge.calls == []
 
 
@@ -218,6 +222,7 @@ def test_personal_fields_of_the_wrong_type_raise_type_error_without_value(edge, 
     with pytest.raises(TypeError, match=field) as raised:
         run(pc.segment_add(1, **{field: 4915112345678}))
     assert "4915112345678" not in str(raised.value)
+    assert raised.value.argument == field
     assert edge.calls == []
 
 
@@ -235,16 +240,18 @@ def test_personal_fields_of_the_wrong_type_raise_type_error_without_value(edge, 
 )
 def test_bad_timeout_is_refused(edge, timeout, error):
     """segment_get and the constructor refuse a timeout that is not a finite number > 0."""
-    with pytest.raises(error, match="timeout"):
+    with pytest.raises(error, match="timeout") as raised:
         run(pc.segment_get(timeout=timeout))
-    with pytest.raises(error, match="timeout"):
+    assert raised.value.argument == "timeout"
+    with pytest.raises(error, match="timeout") as raised:
         pc.PersonaClick(timeout=timeout)
+    assert raised.value.argument == "timeout"
     assert edge.calls == []
 
 
 def test_timeout_reaches_the_edge_in_milliseconds(edge):
     """A call's timeout, else the instance's, is handed to JS in milliseconds."""
-    edge.outcome = {"answer": []}
+    edge.outcome = {"answered": []}
     run(pc.segment_get(timeout=0.25))
     run(pc.PersonaClick("r46", timeout=3).segment_get())
     run(pc.segment_get())
@@ -258,8 +265,9 @@ def test_timeout_reaches_the_edge_in_milliseconds(edge):
 @pytest.mark.parametrize("name, error", [("", ValueError), (" pc", ValueError), (None, TypeError)])
 def test_bad_global_name_is_refused(name, error):
     """The constructor refuses a global name that cannot name the SDK."""
-    with pytest.raises(error, match="global_name"):
+    with pytest.raises(error, match="global_name") as raised:
         pc.PersonaClick(name)
+    assert raised.value.argument == "global_name"
 
 
 @pytest.mark.parametrize(
@@ -289,13 +297,13 @@ def raw_answer(monkeypatch, text):
     async def get(global_name, timeout_ms, fresh):
         return text
 
-    monkeypatch.setattr(pc, "_edge", lambda: (None, get))
+    monkeypatch.setattr(pc, "_get_function", get)
 
 
 def test_answer_too_deep_for_python_is_sdk_error(monkeypatch):
     """An answer nested deeper than Python's recursion limit is an SDKError, not a crash."""
     depth = sys.getrecursionlimit() * 3
-    raw_answer(monkeypatch, '{"answer":[{"id":' + "[" * depth + "]" * depth + ',"type":"s"}]}')
+    raw_answer(monkeypatch, '{"answered":[{"id":' + "[" * depth + "]" * depth + ',"type":"s"}]}')
     with pytest.raises(pc.SDKError, match="could not be read: RecursionError"):
         run(pc.segment_get())
 
@@ -307,7 +315,7 @@ def test_runtime_failure_while_reading_an_answer_is_sdk_error(monkeypatch, failu
     def failing_parse(text):
         raise failure("memory allocation failed")
 
-    raw_answer(monkeypatch, '{"answer":[]}')
+    raw_answer(monkeypatch, '{"answered":[]}')
     monkeypatch.setattr(pc, "_parsed", failing_parse)
     with pytest.raises(pc.SDKError, match=f"could not be read: {failure.__name__}$"):
         run(pc.segment_get())
@@ -349,10 +357,10 @@ def test_sdk_text_echoing_the_contacts_sent_in_any_spelling_is_redacted(edge, ec
     [
         {"threw": "mary.major@shop.example and +1 (555) 010-9999 are taken"},
         {"unreadable": "cannot clone mary.major%40shop.example, +15550109999"},
-        {"answer": {"status": "error", "message": "mary.major@shop.example, +1 555 010 9999"}},
-        {"answer": {"status": "error", "payload": {"message": "Mary.Major@Shop.Example"}}},
-        {"answer": [{"id": {"by": "mary.major@shop.example"}, "type": "static"}]},
-        {"answer": [{"id": 1, "type": ["+1 (555) 010-9999"]}]},
+        {"answered": {"status": "error", "message": "mary.major@shop.example, +1 555 010 9999"}},
+        {"answered": {"status": "error", "payload": {"message": "Mary.Major@Shop.Example"}}},
+        {"answered": [{"id": {"by": "mary.major@shop.example"}, "type": "static"}]},
+        {"answered": [{"id": 1, "type": ["+1 (555) 010-9999"]}]},
     ],
 )
 def test_sdk_text_shaped_like_any_contact_is_redacted(edge, outcome):
@@ -411,7 +419,7 @@ def test_caller_mistakes_never_echo_a_contact(edge, call):
 )
 def test_payload_conversion(edge, payload, expected):
     """The callback's payload becomes a list of plain dicts; digit-string ids become int."""
-    edge.outcome = {"answer": payload}
+    edge.outcome = {"answered": payload}
     assert run(pc.segment_get()) == expected
 
 
@@ -437,7 +445,7 @@ def test_payload_conversion(edge, payload, expected):
 )
 def test_malformed_payloads_raise_sdk_error(edge, payload, text):
     """Error objects and malformed payloads raise SDKError saying what was wrong."""
-    edge.outcome = {"answer": payload}
+    edge.outcome = {"answered": payload}
     with pytest.raises(pc.SDKError, match=text):
         run(pc.segment_get())
 
@@ -452,7 +460,7 @@ def test_wheel_pages_install_the_version_being_built():
 
 def test_fresh_reaches_the_edge_and_must_be_a_bool(edge):
     """fresh=True is handed to the edge; anything but a bool is refused before the SDK."""
-    edge.outcome = {"answer": []}
+    edge.outcome = {"answered": []}
     run(pc.segment_get(fresh=True))
     run(pc.PersonaClick("r46").segment_get(timeout=1, fresh=False))
     assert edge.calls == [("personaclick", "get", 10000.0, "fresh"), ("r46", "get", 1000.0)]
@@ -637,10 +645,9 @@ def node():
 @pytest.fixture(params=["page", "worker"])
 def node_edge(request, node, monkeypatch):
     """The real edge, called as on the page or as from a worker (through _WORKER_JS)."""
-    if request.param == "page":
-        monkeypatch.setattr(pc, "_edge", lambda: (node.send, node.get))
-    else:
-        monkeypatch.setattr(pc, "_edge", lambda: (node.worker_send, node.worker_get))
+    worker = request.param == "worker"
+    monkeypatch.setattr(pc, "_send_function", node.worker_send if worker else node.send)
+    monkeypatch.setattr(pc, "_get_function", node.worker_get if worker else node.get)
     return node
 
 
@@ -802,7 +809,7 @@ def test_worker_gets_made_before_an_answer_arrives_share_it(node):
     async def burst():
         return await asyncio.gather(*node.worker_burst(*[WORKER_GET] * 5))
 
-    assert [json.loads(text) for text in run_loop(burst())] == [{"answer": SEGMENTS}] * 5
+    assert [json.loads(text) for text in run_loop(burst())] == [{"answered": SEGMENTS}] * 5
     assert node.sdk_actions() == ["get"]
 
 
@@ -815,7 +822,7 @@ def test_worker_get_after_its_own_add_makes_a_new_call(node):
         return await asyncio.gather(*node.worker_burst(WORKER_GET, add, WORKER_GET))
 
     before, _, after = [json.loads(text) for text in run_loop(burst())]
-    assert [before["answer"][0]["id"], after["answer"][0]["id"]] == [0, 1]
+    assert [before["answered"][0]["id"], after["answered"][0]["id"]] == [0, 1]
     assert node.sdk_actions() == ["get", "add", "get"]
 
 
@@ -830,7 +837,7 @@ def test_worker_calls_made_before_the_page_listens_are_answered(node):
 
     before, added, after = [json.loads(text) for text in run_loop(burst())]
     assert added == {"queued": True}
-    assert [before["answer"][0]["id"], after["answer"][0]["id"]] == [0, 1]
+    assert [before["answered"][0]["id"], after["answered"][0]["id"]] == [0, 1]
     assert node.sdk_actions() == ["get", "add", "get"]
 
 
@@ -848,7 +855,7 @@ def test_answered_call_is_shared_only_while_no_change_came_since(node, change):
 
     first, second = run_loop(calls())
     if change:
-        assert json.loads(second)["answer"][0]["id"] == 1
+        assert json.loads(second)["answered"][0]["id"] == 1
         assert node.sdk_actions() == ["get", change, "get"]
     else:
         assert second == first
@@ -866,7 +873,7 @@ def test_answered_call_nobody_waited_for_is_not_shared(node):
 
     timed_out, second = run_loop(calls())
     assert json.loads(timed_out) == {"timeout": True}
-    assert json.loads(second)["answer"][0]["id"] == 1
+    assert json.loads(second)["answered"][0]["id"] == 1
     assert node.sdk_actions() == ["get", "get"]
 
 
@@ -891,7 +898,7 @@ def test_blocked_sdk_is_named_and_a_silent_one_is_a_timeout(node_edge):
 
 
 # The edge's text for an answer of one segment whose type is filler: the cap counts its bytes.
-ENVELOPE_BYTES = len(json.dumps({"answer": [{"id": 1, "type": ""}]}, separators=(",", ":")))
+ENVELOPE_BYTES = len(json.dumps({"answered": [{"id": 1, "type": ""}]}, separators=(",", ":")))
 
 
 @pytest.mark.parametrize("filler", ["x", "é", "€"])  # 1, 2 and 3 bytes in UTF-8

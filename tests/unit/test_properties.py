@@ -50,14 +50,22 @@ json_values = st.recursive(
 
 
 @contextlib.contextmanager
+def edge_functions(send, get):
+    """send and get as the bridge's two paths to the SDK, until the block ends."""
+    saved = pc._send_function, pc._get_function
+    pc._send_function, pc._get_function = send, get
+    try:
+        yield
+    finally:
+        pc._send_function, pc._get_function = saved
+
+
+@contextlib.contextmanager
 def recording_edge(outcome=None):
     """The recorder as the bridge's edge for one example (Hypothesis runs no fixture per one)."""
     edge = RecordingEdge(outcome)
-    saved, pc._edge = pc._edge, lambda: (edge.send, edge.get)
-    try:
+    with edge_functions(edge.send, edge.get):
         yield edge
-    finally:
-        pc._edge = saved
 
 
 def contacts_in(*values):
@@ -115,7 +123,7 @@ def get_outcome(outcome):
 @given(json_values)
 def test_any_json_answer_is_segments_or_sdk_error(answer):
     """Whatever JSON the SDK passes, segment_get returns a list of dicts or raises SDKError."""
-    result = get_outcome({"answer": json.loads(json.dumps(answer))})
+    result = get_outcome({"answered": json.loads(json.dumps(answer))})
     if not isinstance(result, pc.SDKError):
         assert isinstance(result, list) and all(type(segment) is dict for segment in result)
         assert all(isinstance(segment["id"], (int, str)) for segment in result)
@@ -134,9 +142,9 @@ def test_no_contact_in_sdk_text_survives_into_a_message(before, email, phone, af
     outcomes = [
         {"threw": text},
         {"unreadable": text},
-        {"answer": {"status": "error", "message": text}},
-        {"answer": {"status": "error", "payload": {"message": text}}},
-        {"answer": [{"id": [text], "type": "static"}]},
+        {"answered": {"status": "error", "message": text}},
+        {"answered": {"status": "error", "payload": {"message": text}}},
+        {"answered": [{"id": [text], "type": "static"}]},
     ]
     for outcome in outcomes:
         message = str(get_outcome(outcome))
@@ -156,11 +164,8 @@ def node():
 def node_edge(node, **behaviour):
     """The Node.js edge as the bridge's edge for one example, its SDK set to behaviour."""
     node.behave(**behaviour)
-    saved, pc._edge = pc._edge, lambda: (node.send, node.get)
-    try:
+    with edge_functions(node.send, node.get):
         yield node
-    finally:
-        pc._edge = saved
 
 
 def node_result(coroutine):

@@ -1,4 +1,5 @@
-"""Command line: ``python -m sandbox [--host H] [--port P] [--data D] [--seed F] [--root D]``."""
+"""Command line: ``python -m sandbox [--host H] [--port P] [--data D] [--seed F] [--root D]
+[--isolate] [--reset]``."""
 
 from __future__ import annotations
 
@@ -31,6 +32,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--isolate", action="store_true", help="send COOP/COEP/CORP headers (SharedArrayBuffer)"
     )
+    parser.add_argument(
+        "--reset",
+        action="store_true",
+        help="start from the seed again: delete the SQLite data in --data before serving",
+    )
     args = parser.parse_args(argv)
     if args.host not in ("127.0.0.1", "::1", "localhost"):
         warning = f"sandbox: warning: {args.host} is not loopback; others may reach the sandbox."
@@ -43,16 +49,18 @@ def main(argv: list[str] | None = None) -> None:
             host=args.host,
             port=args.port,
             isolate=args.isolate,
+            reset=args.reset,
         )
     except SeedError as exc:
         parser.exit(1, f"sandbox: {exc}\n")
     except OSError as exc:
         parser.exit(1, f"sandbox: cannot start on {args.host}:{args.port}: {exc}\n")
-    print(f"Serving {server.url}", flush=True)
-    # SIGINT too: a shell starting a job in the background hands it SIGINT ignored.
+    # SIGINT too: a shell starting a job in the background hands it SIGINT ignored. Before the
+    # Serving line: whoever reads it may stop the sandbox at once.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _interrupt)
     try:
+        print(f"Serving {server.url}", flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
         pass

@@ -38,7 +38,8 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_PARAM_CHARS = 256
 # A client must deliver its whole body within this many seconds.
 BODY_DEADLINE_SECONDS = 10
-# The scope extension through which the server lets a fault close the connection unanswered.
+# The scope extension through which the server lets a fault close the connection unanswered:
+# an async callable that returns once the connection is closed (what the app sends then is lost).
 DROP_EXTENSION = "sandbox.drop"
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -204,7 +205,7 @@ async def _apply_fault(request: Request, endpoint: str) -> bool:
         except TimeoutError:
             pass
     if fault.drop:
-        request.scope["extensions"][DROP_EXTENSION]()
+        await request.scope["extensions"][DROP_EXTENSION]()
         return True
     if fault.status is not None:
         raise ApiError(fault.status, f"The sandbox injected an HTTP {fault.status} fault.")

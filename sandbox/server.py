@@ -2,8 +2,9 @@
 
 uvicorn does the HTTP (framing, keep-alive, limits) and Starlette the routing, CORS, the Host
 check and static files. Written here is only what neither does: refusing writes from pages
-outside loopback, a total deadline for each request's headers, a cap on open connections, and
-the fault that drops a connection::
+outside loopback and ambiguous framing, a total deadline for each request's headers, a cap on
+open connections, and the fault that drops a connection; the last three watch connections
+through ``sandbox.uvicorn_edge``, the one module that relies on uvicorn's internals::
 
     from sandbox.server import start_server
 
@@ -23,7 +24,7 @@ import resource
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -38,12 +39,12 @@ from starlette.responses import FileResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from sandbox.api import DROP_EXTENSION, EXCEPTION_HANDLERS, ROUTES, error_response
 from sandbox.faults import FaultTable
 from sandbox.static import DEMO_PAGE_FILES, PageFiles
-from sandbox.store import Shop, Store, load_seed
+from sandbox.store import Shop, Store, delete_data, load_seed
+from sandbox.uvicorn_edge import watched_h11
 
 __all__ = ["DEFAULT_DATA", "DEFAULT_SEED", "SandboxServer", "start_server"]
 
@@ -117,76 +118,130 @@ class _DefaultHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class _Protocol(H11Protocol):
-    """uvicorn's HTTP/1.1 with a total deadline for headers, a connection cap and fault drops.
+class _UnambiguousFraming:
+    """400, closing the connection, for a request with both Content-Length and
+    Transfer-Encoding: h11 lets chunked win, a proxy in front might not."""
 
-    uvicorn's keep-alive timer restarts on every byte, so a client trickling a header line now
-    and then would hold its connection for ever; here the clock does not restart.
-    """
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
-    _idle = True  # no byte of a request since the connection opened or its last answer
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self._deadline: asyncio.TimerHandle | None = None
-        app = self.app
-
-        async def app_with_drop_and_framing_check(
-            scope: Scope, receive: Receive, send: Send
-        ) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
             names = [name for name, _ in scope["headers"]]
-            # h11 lets chunked win over Content-Length; a proxy in front might not: refuse both.
             if b"transfer-encoding" in names and b"content-length" in names:
                 message = "Content-Length and Transfer-Encoding together are ambiguous."
-                await error_response(400, message, {"Connection": "close"})(scope, receive, send)
+                response = error_response(400, message, {"Connection": "close"})
+                await response(scope, receive, send)
                 return
-            scope.setdefault("extensions", {})[DROP_EXTENSION] = self._drop
-            await app(scope, receive, send)
+        await self.app(scope, receive, send)
 
-        self.app = app_with_drop_and_framing_check
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        # Past the cap (set below the open-file limit) a connection is closed at once.
-        if len(self.connections) > self.limit_concurrency:
-            transport.abort()
-            return
-        self._wait_idle()
+class _Connection:
+    """One open connection on a clock that, unlike uvicorn's, does not restart on every byte.
 
-    def data_received(self, data: bytes) -> None:
-        if self._idle:  # a request's first byte starts the clock for its headers
-            self._idle = False
-            self._set_clock(HEADER_DEADLINE_SECONDS)
-        super().data_received(data)
+    Waiting for a request (just opened, or its last request answered), it may stay
+    KEEP_ALIVE_SECONDS; a request's first byte gives its headers HEADER_DEADLINE_SECONDS in all,
+    so a client trickling a header line now and then cannot hold it for ever. While the app has
+    a request the clock stops: the body has its own deadline (``sandbox.api``).
+    """
 
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if not self.transport.is_closing():
-            self._wait_idle()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-        super().connection_lost(exc)
-
-    def _wait_idle(self) -> None:
-        self._idle = True
+    def __init__(self, transport: asyncio.Transport, forget: Callable[[], None]) -> None:
+        self.transport = transport
+        self._forget = forget
+        self._loop = asyncio.get_running_loop()
+        self._clock: asyncio.TimerHandle | None = None
+        self._waiting = True
         self._set_clock(KEEP_ALIVE_SECONDS)
 
+    def received(self) -> None:
+        """Bytes arrived: a request's first byte starts the clock for its headers."""
+        if self._waiting:
+            self._waiting = False
+            self._set_clock(HEADER_DEADLINE_SECONDS)
+
+    def request_started(self) -> None:
+        """The app has a request: its headers are in."""
+        self._stop_clock()
+
+    def request_answered(self) -> None:
+        """The app's answer is out: wait for the next request."""
+        self._waiting = True
+        if not self.transport.is_closing():
+            self._set_clock(KEEP_ALIVE_SECONDS)
+
+    def lost(self) -> None:
+        """The connection closed."""
+        self._stop_clock()
+        self._forget()
+
     def _set_clock(self, seconds: float) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-        self._deadline = self.loop.call_later(seconds, self._headers_overdue)
+        self._stop_clock()
+        self._clock = self._loop.call_later(seconds, self.transport.close)
 
-    def _headers_overdue(self) -> None:
-        # A request in progress is not waiting for headers; its answer restarts the clock.
-        if self.cycle is None or self.cycle.response_complete:
-            self.transport.close()
+    def _stop_clock(self) -> None:
+        if self._clock is not None:
+            self._clock.cancel()
+            self._clock = None
 
-    def _drop(self) -> None:
-        """Close the connection without an answer (the app then sends nothing)."""
-        self.cycle.disconnected = True
-        self.transport.close()
+
+class _Connections:
+    """The open connections by client address (ASGI's ``scope["client"]``), up to ``cap``."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self._open: dict[tuple[str, int], _Connection] = {}
+
+    def watch(self, transport: asyncio.Transport) -> _Connection | None:
+        """A new connection's clock; None (refused) past the cap, set below the open-file limit."""
+        peer = transport.get_extra_info("peername")
+        if peer is None or len(self._open) >= self.cap:
+            return None
+        client = (str(peer[0]), int(peer[1]))
+        connection = _Connection(transport, lambda: self._open.pop(client, None))
+        self._open[client] = connection
+        return connection
+
+    def find(self, scope: Scope) -> _Connection | None:
+        """The connection a request came on; None once it has closed."""
+        client = scope.get("client")
+        return None if client is None else self._open.get(tuple(client))
+
+
+class _RequestsOnConnections:
+    """Tell each request's connection when the app has it and when its answer is out, and let a
+    fault drop the connection unanswered (``DROP_EXTENSION``)."""
+
+    def __init__(self, app: ASGIApp, connections: _Connections) -> None:
+        self.app = app
+        self.connections = connections
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        connection = self.connections.find(scope)
+        if connection is None:  # closed before its request started: nobody to answer
+            return
+        connection.request_started()
+        dropped = False
+
+        async def drop() -> None:
+            """Close the connection, and return once uvicorn knows: it then sends nothing."""
+            nonlocal dropped
+            dropped = True
+            connection.transport.close()
+            while (await receive())["type"] != "http.disconnect":
+                pass
+
+        async def send_unless_dropped(message: Message) -> None:
+            if dropped:
+                return
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                connection.request_answered()
+
+        scope.setdefault("extensions", {})[DROP_EXTENSION] = drop
+        await self.app(scope, receive, send_unless_dropped)
 
 
 def _connection_cap() -> int:
@@ -243,6 +298,7 @@ def _build_app(
             Mount("/vendor", StaticFiles(directory=DEFAULT_ROOT / "vendor", check_dir=False)),
         ],
         middleware=[
+            Middleware(_UnambiguousFraming),
             Middleware(_DefaultHeaders, isolate=isolate),
             Middleware(TrustedHostMiddleware, allowed_hosts=hosts, www_redirect=False),
             Middleware(_LoopbackWritesOnly),
@@ -274,14 +330,19 @@ class SandboxServer:
         host, self.port = listener.getsockname()[:2]
         self.url = f"http://{f'[{host}]' if ':' in host else host}:{self.port}/"
         cap = _connection_cap()
+        connections = _Connections(cap)
         config = uvicorn.Config(
-            app,
-            http=_Protocol,
+            _RequestsOnConnections(app, connections),
+            http=watched_h11(connections.watch),
+            ws="none",
             loop="asyncio",
             log_config=None,
             access_log=False,
+            # scope["client"] stays the peer's address, by which a request finds its connection.
+            proxy_headers=False,
             limit_concurrency=cap,
             backlog=cap,
+            # uvicorn's own clock after an answer: the same as ours, not its 5 s default.
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
             timeout_graceful_shutdown=_GRACEFUL_SECONDS,
             h11_max_incomplete_event_size=16 * 1024,
@@ -325,6 +386,7 @@ def start_server(
     port: int = 0,
     isolate: bool = False,
     middleware: Sequence[Middleware] = (),
+    reset: bool = False,
 ) -> SandboxServer:
     """Start a sandbox in a daemon thread and return once it answers; port 0 picks a free port.
 
@@ -332,6 +394,7 @@ def start_server(
     Both come with ``/vendor/``, the stand-in SDK at ``/v3.js`` and the bridge's one-tag install
     at ``/personaclick_bridge.js``. ``seed_path`` defaults to
     ``sandbox/seed.json``. ``middleware`` (Starlette's) goes innermost, around routes and pages.
+    ``reset`` deletes the database in ``data_dir`` first: the sandbox starts from the seed alone.
     Raises SeedError (a ValueError) for a bad seed file, OSError when the address is taken.
     """
     data_path = Path(data_dir)
@@ -344,6 +407,8 @@ def start_server(
         # A restart on the same port must bind while old connections sit in TIME_WAIT.
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind((host, port))
+        if reset:  # only once the port is ours: a sandbox that cannot start deletes nothing
+            delete_data(data_path)
         store = Store(data_path)
         root_path = Path(root) if root is not None else None
         app = _build_app(

@@ -59,6 +59,12 @@ DROP TABLE old_devices;
 """
 
 
+def delete_data(data_dir: Path) -> None:
+    """Delete the database in ``data_dir``, its journals too; the folder and other files stay."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        (Path(data_dir) / f"{DB_FILENAME}{suffix}").unlink(missing_ok=True)
+
+
 class SeedError(ValueError):
     """The seed file is missing or malformed."""
 

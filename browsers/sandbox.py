@@ -26,7 +26,7 @@ PAGE_SOURCES = (
     "bench",
     "personaclick_bridge.py",
     "dist",
-    "sandbox/fake_sdk.js",
+    "tests/doubles",
     "start-python.js",
 )
 

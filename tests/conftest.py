@@ -1,4 +1,5 @@
-"""Options for every layer: ``--engine`` picks the browser tests' engines (default: all).
+"""Options for every layer: ``--engine`` picks the browser tests' engines (default: all; the
+list and its check live with the browser layer, in tests/browser/conftest.py).
 
 Under pytest-xdist (``make test`` runs ``-n 2``) the suite splits in two halves of about equal
 time, each run in order by one worker: Chromium's and Firefox's tests; WebKit's, then the unit
@@ -8,15 +9,14 @@ loaded once, by the worker that runs its tests.
 
 import pytest
 
-from browsers import ENGINES
-
 
 def pytest_addoption(parser):
+    # Declared here, for every layer's command line; no import: the unit layer loads no browser.
     parser.addoption(
         "--engine",
         action="append",
-        choices=ENGINES,
-        help="run the browser tests on this engine only (repeatable; default: all three)",
+        help="run the browser tests on this engine only: chromium, firefox or webkit "
+        "(repeatable; default: all three)",
     )
 
 

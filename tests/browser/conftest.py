@@ -11,6 +11,9 @@ from browsers import ENGINES, running, serve
 def pytest_generate_tests(metafunc):
     if "engine_name" in metafunc.fixturenames:
         chosen = metafunc.config.getoption("engine") or list(ENGINES)
+        unknown = sorted(set(chosen) - set(ENGINES))
+        if unknown:
+            raise pytest.UsageError(f"--engine: no engine {unknown}; choose from {list(ENGINES)}")
         metafunc.parametrize("engine_name", chosen, scope="session")
 
 

@@ -2,8 +2,8 @@
 what each step ended with, where its module came from and whether the tag wrote a copy, as one
 item of #widgets.
 
-Steps: get, fresh (a get with fresh=True), add; window makes the early answer's window 1 ms
-(before the first call, which reads it). ?global= names the SDK global, ?timeout= bounds gets.
+Steps: get, fresh (a get with fresh=True), add; window waits for the early answer and makes it
+older than EARLY_ANSWER_WINDOW (tag.html's ageEarlyAnswer). ?global= names the SDK global, ?timeout= bounds gets.
 """
 
 import json
@@ -35,7 +35,7 @@ async def widget():
     window.widgetsWaiting = window.widgetsWaiting + 1  # read by the test holding answers
     for step in (query.get("steps") or "get").split(","):
         if step == "window":
-            pc.EARLY_ANSWER_WINDOW = 0.001
+            await window.ageEarlyAnswer(pc.EARLY_ANSWER_WINDOW * 1000)
         else:
             outcomes.append(await outcome(step))
     try:

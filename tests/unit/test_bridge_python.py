@@ -2,21 +2,19 @@
 
 Most tests replace the JavaScript edge with a recorder that answers with the JSON outcomes the
 real edge produces. The shared-call tests run the module's real edge in Node.js, against the
-scripted SDK of the browser tests (sandbox/fake_sdk.js); the browser cases cover the rest.
+scripted SDK of the browser tests (tests/doubles/fake_sdk.js); the browser cases cover the rest.
 """
 
 import asyncio
 import concurrent.futures
-import itertools
 import json
-import queue
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
+from doubles.node_edge import NodeEdge
 
 import personaclick_bridge as pc
 
@@ -479,153 +477,6 @@ def test_blocked_sdk_outcome_is_not_loaded_error(edge):
     assert "did not load" in text and "blocked" in text and "unreachable" in text, text
     assert "window.personaclick" in text and "3 s" in text, text
     assert raised.value.timeout == 3 and raised.value.global_name == "personaclick"
-
-
-# Drives the module's own _EDGE_JS in Node.js: one JSON command a line in, one JSON line out.
-# The page's edge also serves two channels: "worker" for the module's own _WORKER_JS, "raw" for
-# messages written by a test.
-NODE_DRIVER = """
-globalThis.window = globalThis;
-const fs = require("fs");
-eval(fs.readFileSync(process.argv[1], "utf8"));
-const settings = JSON.parse(process.argv[4]);
-const edge = new Function(...settings.names, process.argv[2])(...settings.values);
-const write = (message) => process.stdout.write(JSON.stringify(message) + "\\n");
-edge.serve("worker");
-edge.serve("raw");
-const worker = new Function(process.argv[3])()("worker");
-const raw = new BroadcastChannel("raw");
-raw.onmessage = ({ data: [id, text] }) => write({ id: `raw-${id}`, text });
-// The calls of a burst are all made in one task, as a worker's tasks may be.
-const workerCall = ({ id, op, name, action, params, timeoutMs, fresh }, caller = worker) => {
-  const answer =
-    op === "send" ? caller.send(name, action, params) : caller.get(name, timeoutMs, fresh);
-  answer.then((text) => write({ id, text }));
-};
-const lines = require("readline").createInterface({ input: process.stdin });
-// Ends with its input: the edge's timer for the latest deadline may still be set.
-lines.on("close", () => process.exit(0));
-lines.on("line", (line) => {
-  const command = JSON.parse(line);
-  if (command.op === "send") {
-    write({ text: edge.send(command.name, command.action, command.params) });
-  } else if (command.op === "get") {
-    const reply = (text) => write({ id: command.id, text });
-    edge.get(command.name, command.timeoutMs, command.fresh, reply);
-  } else if (command.op === "burst") {
-    command.calls.forEach((call) => workerCall(call));
-  } else if (command.op === "late") {
-    // A worker whose channel the page starts listening on only after its calls were made, as
-    // when the browser has not yet registered the page's end.
-    const late = new Function(process.argv[3])()(`late-${command.channel}`);
-    command.calls.forEach((call) => workerCall(call, late));
-    setTimeout(() => edge.serve(`late-${command.channel}`), command.delayMs);
-  } else if (command.op === "post") {
-    raw.postMessage(command.message);
-  } else {
-    write({ text: String(fakeSdk[command.op](...command.args)) });
-  }
-});
-"""
-FAKE_SDK = Path(__file__).resolve().parents[2] / "sandbox" / "fake_sdk.js"
-EDGE_SETTINGS = {
-    "names": pc._EDGE_PARAMETERS,
-    "values": [pc.MAX_ANSWER_BYTES, pc.EARLY_ANSWER_WINDOW],
-}
-
-
-class NodeEdge:
-    """The bridge's real JS edge in a Node.js process, reached through send/get like the page's."""
-
-    def __init__(self):
-        self.process = subprocess.Popen(
-            [
-                *("node", "-e", NODE_DRIVER, str(FAKE_SDK)),
-                *(pc._EDGE_JS, pc._WORKER_JS, json.dumps(EDGE_SETTINGS)),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self.replies = queue.Queue()
-        self.pending = {}
-        self.call_ids = itertools.count()
-        self.loop = None
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.process.stdout:
-            message = json.loads(line)
-            if "id" in message:
-                future = self.pending.pop(message["id"])
-                self.loop.call_soon_threadsafe(future.set_result, message["text"])
-            else:
-                self.replies.put(message["text"])
-
-    def _command(self, **command):
-        self.process.stdin.write(json.dumps(command) + "\n")
-        self.process.stdin.flush()
-
-    def _ask(self, **command):
-        self._command(**command)
-        return self.replies.get(timeout=10)
-
-    def fake_sdk(self, op, *args):
-        """Call window.fakeSdk[op](*args) in Node and return its result as text."""
-        return self._ask(op=op, args=list(args))
-
-    def behave(self, **behaviour):
-        self.fake_sdk("configure", json.dumps(behaviour))
-
-    def sdk_actions(self):
-        return [call["action"] for call in json.loads(self.fake_sdk("callsJson"))]
-
-    def send(self, global_name, action, params):
-        return self._ask(op="send", name=global_name, action=action, params=params)
-
-    def get(self, global_name, timeout_ms, fresh):
-        future, call_id = self._expect()
-        self._command(op="get", id=call_id, name=global_name, timeoutMs=timeout_ms, fresh=fresh)
-        return future
-
-    def _expect(self, call_id=None):
-        self.loop = asyncio.get_running_loop()
-        future = self.loop.create_future()
-        call_id = next(self.call_ids) if call_id is None else call_id
-        self.pending[call_id] = future
-        return future, call_id
-
-    def worker_burst(self, *calls, **command):
-        """Make calls (dicts of op, name, ...) through _WORKER_JS in one task; return futures."""
-        calls = [dict(call) for call in calls]
-        futures = []
-        for call in calls:
-            future, call["id"] = self._expect()
-            futures.append(future)
-        self._command(**{"op": "burst", **command, "calls": calls})
-        return futures
-
-    def late_worker_burst(self, delay_ms, *calls):
-        """Like worker_burst, from a new worker whose page end listens only delay_ms later."""
-        channel = next(self.call_ids)
-        return self.worker_burst(*calls, op="late", channel=channel, delayMs=delay_ms)
-
-    def worker_send(self, global_name, action, params):
-        return self.worker_burst(dict(op="send", name=global_name, action=action, params=params))[0]
-
-    def worker_get(self, global_name, timeout_ms, fresh):
-        call = dict(op="get", name=global_name, timeoutMs=timeout_ms, fresh=fresh)
-        return self.worker_burst(call)[0]
-
-    def post(self, *message):
-        """Post [id, kind, globalName, ...] on the raw channel; return the answer's future."""
-        future, _ = self._expect(f"raw-{message[0]}")
-        self._command(op="post", message=list(message))
-        return future
-
-    def close(self):
-        self.process.stdin.close()
-        self.process.wait(timeout=10)
 
 
 def run_loop(coroutine):

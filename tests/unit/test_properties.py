@@ -10,9 +10,10 @@ import json
 import string
 
 import pytest
+from doubles.node_edge import NodeEdge
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_bridge_python import NodeEdge, RecordingEdge, run, run_loop
+from test_bridge_python import RecordingEdge, run, run_loop
 
 import personaclick_bridge as pc
 

@@ -59,3 +59,20 @@ def test_one_configuration_alone():
     ids = collected("tests/browser -k micropython-worker")
     assert ids and all("micropython-worker" in test_id for test_id in ids)
     assert all(any(engine in test_id for test_id in ids) for engine in ENGINES)
+
+
+def test_unit_layer_loads_no_browser_or_server_stack():
+    """Collecting tests/unit imports no browser driver, server or harness: the unit layer
+    needs the unit dependencies alone."""
+    stacks = ["browsers", "playwright", "selenium", "uvicorn", "starlette", "sandbox"]
+    code = (
+        "import sys, pytest\n"
+        "code = pytest.main(['--collect-only', '-q', '-p', 'no:cacheprovider', 'tests/unit'])\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {stacks!r}))\n"
+        "sys.exit(code)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.splitlines()[-1] == "[]", run.stdout.splitlines()[-1]

@@ -33,6 +33,16 @@ _personaclick_bridge_install(${JSON.stringify(SOURCE)})
 del _personaclick_bridge_install
 `;
 
+// Runs in each worker after INSTALL: the worker's channel to the page opens while its script
+// loads, so that its first call does not wait for the channel's hello. A copy the page ships
+// itself may be older and lack _worker_channel.
+const OPEN_CHANNEL = `
+import personaclick_bridge as _personaclick_bridge
+
+getattr(_personaclick_bridge, "_worker_channel", lambda: None)()
+del _personaclick_bridge
+`;
+
 const tag = [...document.querySelectorAll("script[type=module][src]")].find(
   (script) => script.src === import.meta.url,
 );
@@ -68,6 +78,8 @@ if (pyscript) {
     thread.codeBeforeRun.add(INSTALL);
     thread.codeBeforeRunAsync.add(INSTALL);
   }
+  pyscript.hooks.worker.codeBeforeRun.add(OPEN_CHANNEL);
+  pyscript.hooks.worker.codeBeforeRunAsync.add(OPEN_CHANNEL);
 } else {
   console.error(
     "personaclick_bridge.js found no PyScript on the page: add PyScript's core.js as " +

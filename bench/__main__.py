@@ -1,6 +1,7 @@
 """Benchmarks: the bridge side by side with hand-written glue and pure JavaScript, with budgets.
 
-Serves the repository on 127.0.0.1 and drives headless Chromium through bench/page.html:
+Serves the repository on 127.0.0.1 and drives the harness's headless Chromium (browsers/)
+through bench/page.html:
 
 - boot: navigation to the first segment_get result, cold (fresh profile) and warm (the median
   of three reloads), with the bridge and with the hand-written glue of bench/glue.py, and the
@@ -14,15 +15,18 @@ Serves the repository on 127.0.0.1 and drives headless Chromium through bench/pa
   ``asyncio.sleep`` calls of that delay (the event loop's own floor);
 - memory: Python objects (heap bytes on MicroPython) and the page's JS heap after a forced GC,
   before and after 10,000 calls ending in answers, timeouts and SDK errors; on MicroPython the
-  heap after 10k to 80k calls beside as many bare promise awaits (the runtime's own floor).
+  heap after 10k to 80k calls beside as many bare promise awaits (the runtime's own floor);
+- first result at a 200 ms round trip: navigation to the first segment_get result with the
+  personaclick_bridge.js tag and with today's config, taking turns (bench/round_trip.py).
 
 Each figure is the median of several runs (min-max beside it): --boot-runs loads of each boot
-page, --runs loads of the calls and widgets pages per configuration. Each ratio is taken within
-one run.
-Prints one Markdown table, writes it with every sample to bench/results/bench.json, and exits 1
-when a budget fails.
+page, --runs loads of the calls and widgets pages, --pairs tag/config pairs per configuration.
+Each ratio is taken within one run. --only runs one benchmark.
+Prints one Markdown table, writes it with every sample to bench/results/bench.json (with --only,
+over the other benchmarks' samples from their last run), and exits 1 when a budget fails.
 
-    make bench    # or: .venv/bin/python -m bench --runs 5 --boot-runs 11
+    make bench    # or: .venv/bin/python -m bench --runs 5 --boot-runs 11 --pairs 5
+    .venv/bin/python -m bench --only first-result
 """
 
 import argparse
@@ -32,18 +36,9 @@ import os
 import sys
 
 from bench import round_trip
-from bench.browser import (
-    BENCH_ARGS,
-    LOAD_TIMEOUT_MS,
-    ROOT,
-    Watcher,
-    cold_and_warm,
-    served_chromium,
-    stamp_when,
-)
+from bench.browser import BENCH_ARGS, LOAD_TIMEOUT_MS, PAGE_FIGURES, ROOT, STAMP_DONE, cold_and_warm
 from bench.table import Table, at_most, spread, under
-from browsers import CONFIGURATIONS
-from browsers.chromium import CHROMIUM
+from browsers import CONFIGURATIONS, open_page, running, serve
 
 INTERPRETERS = {"Pyodide": "type=py", "MicroPython": "type=mpy"}
 BOOT_RATIO_BUDGET = 1.05
@@ -54,46 +49,42 @@ MEMORY_GROWTH_BUDGET = 0.01
 WIDGETS_BUDGET = {"sdk_calls": 1, "http_requests": 1}
 CONTEXTS = {"top_level": "top-level await", "click": "@when click handler", "task": "asyncio task"}
 CONCURRENT_DELAYS_BUDGET = 3
-DONE = stamp_when('document.getElementById("results")?.hasAttribute("data-done")')
 
 
-def boot(server, playwright, runs):
+def boot(server, runs):
     """Cold and warm boot of the bridge's page and the glue's page, first one then the other."""
     figures = {}
-    for name, query in INTERPRETERS.items():
-        if runs == 0:
-            break
-        urls = {"bridge": f"{server.url}bench/page.html?suite=boot&{query}"}
-        urls["glue"] = urls["bridge"] + "&glue"
-        cold_and_warm(playwright, urls["glue"], DONE)  # untimed: the OS caches the files first
-        samples = []
-        for run in range(runs):
-            order = ("bridge", "glue") if run % 2 == 0 else ("glue", "bridge")
-            samples.append({page: cold_and_warm(playwright, urls[page], DONE) for page in order})
-        figures[name] = samples
+    if runs == 0:
+        return figures
+    with running("chromium") as chromium:
+        for name, query in INTERPRETERS.items():
+            urls = {"bridge": f"{server.url}bench/page.html?suite=boot&{query}"}
+            urls["glue"] = urls["bridge"] + "&glue"
+            cold_and_warm(chromium, urls["glue"], STAMP_DONE)  # untimed: the OS caches files
+            samples = []
+            for run in range(runs):
+                order = ("bridge", "glue") if run % 2 == 0 else ("glue", "bridge")
+                samples.append(
+                    {page: cold_and_warm(chromium, urls[page], STAMP_DONE) for page in order}
+                )
+            figures[name] = samples
     return figures
 
 
-def page_runs(server, playwright, suite, runs):
+def page_runs(server, suite, runs):
     """The figures a bench page publishes, from a fresh page per run in each configuration."""
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BENCH_ARGS)
     figures = {}
-    for configuration in CONFIGURATIONS:
-        name, query = configuration.label, configuration.query
-        figures[name] = []
-        for run in range(runs):
-            context = browser.new_context()
-            watcher = Watcher(context)
-            page = context.new_page()
-            watcher.watch(page)
-            turn = "&glue_first" if run % 2 else ""
-            url = f"{server.url}bench/page.html?suite={suite}&{query}{turn}"
-            page.goto(url)
-            results = page.wait_for_selector("#results[data-done]", timeout=LOAD_TIMEOUT_MS)
-            watcher.check(url)
-            figures[name].append(json.loads(results.text_content()))
-            context.close()
-    browser.close()
+    with running("chromium", chromium_args=BENCH_ARGS) as chromium:
+        for configuration in CONFIGURATIONS:
+            name, query = configuration.label, configuration.query
+            figures[name] = []
+            for run in range(runs):
+                turn = "&glue_first" if run % 2 else ""
+                url = f"{server.url}bench/page.html?suite={suite}&{query}{turn}"
+                with open_page(chromium, url) as page:
+                    results = page.wait_for(PAGE_FIGURES, timeout_ms=LOAD_TIMEOUT_MS)
+                    page.assert_offline_and_quiet()
+                figures[name].append(json.loads(results))
     return figures
 
 
@@ -298,7 +289,7 @@ def main():
         "--boot-runs", type=int, default=11, help="runs of each boot page (0: no boot rows)"
     )
     parser.add_argument(
-        "--pairs", type=int, default=5, help="tag and config page loads per configuration"
+        "--pairs", type=int, default=5, help="tag/config page pairs per configuration"
     )
     parser.add_argument(
         "--only",
@@ -308,12 +299,12 @@ def main():
     arguments = parser.parse_args()
     runs, pairs = arguments.runs, arguments.pairs
     ran = BENCHMARKS if arguments.only is None else (arguments.only,)
-    with served_chromium(pages=True) as (server, playwright):
+    with serve(pages=True) as server:
         measures = {
-            "boot": lambda: boot(server, playwright, arguments.boot_runs),
-            "calls": lambda: page_runs(server, playwright, "calls", runs),
-            "widgets": lambda: page_runs(server, playwright, "widgets", runs),
-            "first-result": lambda: round_trip.measure(server, playwright, pairs),
+            "boot": lambda: boot(server, arguments.boot_runs),
+            "calls": lambda: page_runs(server, "calls", runs),
+            "widgets": lambda: page_runs(server, "widgets", runs),
+            "first-result": lambda: round_trip.measure(server, pairs),
         }
         samples = {name: measures[name]() for name in ran}
     settings = {

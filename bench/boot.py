@@ -13,14 +13,9 @@ import argparse
 import json
 import os
 
-from bench.browser import (
-    ROOT,
-    cold_and_warm,
-    served_chromium,
-    stamp_when,
-    summary,
-)
-from browsers import CONFIGURATIONS
+from bench.browser import ROOT, cold_and_warm, stamp_when
+from bench.table import summary
+from browsers import CONFIGURATIONS, running, serve
 
 # The widgets say "Ready." once their first segment_get result is on screen.
 READY = stamp_when('document.getElementById("status")?.textContent === "Ready."')
@@ -31,11 +26,11 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     runs = parser.parse_args().runs
     results = {}
-    with served_chromium() as (server, playwright):
+    with serve() as server, running("chromium") as chromium:
         for configuration in CONFIGURATIONS:
             name, query = configuration.label, configuration.query
             url = f"{server.url}?{query}"
-            samples = [cold_and_warm(playwright, url, READY) for _ in range(runs)]
+            samples = [cold_and_warm(chromium, url, READY) for _ in range(runs)]
             results[name] = {
                 kind: {
                     "ms": summary([sample[kind][0] for sample in samples]),

@@ -1,19 +1,16 @@
-"""What the benchmarks share: the sandbox server, headless Chromium, page loads and medians."""
+"""What the benchmarks share: the harness's Chromium with the bench's flags, what a bench page
+publishes, and page loads timed cold and warm."""
 
-import contextlib
 import statistics
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
-from browsers import serve, stays_on_loopback
-from browsers.chromium import CHROMIUM, CHROMIUM_ARGS
-
 ROOT = Path(__file__).resolve().parent.parent
 # gc() and exact heap sizes for the memory figures; neither changes how pages run.
-BENCH_ARGS = [*CHROMIUM_ARGS, "--js-flags=--expose-gc", "--enable-precise-memory-info"]
+BENCH_ARGS = ("--js-flags=--expose-gc", "--enable-precise-memory-info")
 LOAD_TIMEOUT_MS = 600_000
+# The figures a bench page publishes, once it has them all.
+PAGE_FIGURES = "document.querySelector('#results[data-done]')?.textContent"
 
 
 def stamp_when(condition):
@@ -28,70 +25,35 @@ new MutationObserver((_, observer) => {{
 """
 
 
-@contextlib.contextmanager
-def served_chromium(pages=False):
-    """The demo (or with pages, the test and bench pages) served cross-origin isolated by the
-    sandbox, and Playwright; both closed on the way out."""
-    with serve(pages=pages) as server, sync_playwright() as playwright:
-        yield server, playwright
+# The moment a bench page has published its figures.
+STAMP_DONE = stamp_when('document.getElementById("results")?.hasAttribute("data-done")')
 
 
-class Watcher:
-    """Console errors and requests beyond 127.0.0.1 make a measurement worthless: refuse them."""
-
-    def __init__(self, context):
-        self.problems = []
-        context.on("request", self._on_request)
-
-    def watch(self, page):
-        page.on("console", self._on_console)
-        page.on("worker", lambda worker: worker.on("console", self._on_console))
-        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-
-    def _on_request(self, request):
-        if not stays_on_loopback(request.url):
-            self.problems.append(f"request beyond 127.0.0.1: {request.url}")
-
-    def _on_console(self, message):
-        if message.type == "error":
-            self.problems.append(f"console error: {message.text}")
-
-    def check(self, url):
-        if self.problems:
-            raise RuntimeError(f"{url}: " + "; ".join(self.problems))
-
-
-def cold_and_warm(playwright, url, init_script, warm_reloads=3):
-    """Load url in a fresh profile (cold), then reload it (warm, the median of warm_reloads).
+def cold_and_warm(chromium, url, init_script, warm_reloads=3):
+    """Load url in a fresh profile of the harness's chromium (cold), then reload it (warm, the
+    median of warm_reloads).
 
     Returns {"cold": (ms until doneAt, bytes), "warm": (ms, bytes of the first reload)}.
     """
     with tempfile.TemporaryDirectory() as profile:
-        context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
-        watcher = Watcher(context)
-        transferred = []
-        context.on(
-            "requestfinished",
-            lambda request: transferred.append(request.sizes()["responseBodySize"]),
-        )
-        context.add_init_script(init_script)
-        page = context.new_page()
-        watcher.watch(page)
-        loads = []
-        for load in range(1 + warm_reloads):
-            transferred.clear()
-            page.reload() if load else page.goto(url)
-            page.wait_for_function("window.doneAt !== undefined", timeout=LOAD_TIMEOUT_MS)
-            page.wait_for_load_state("networkidle")  # every response counted before summing
-            loads.append((page.evaluate("window.doneAt"), sum(transferred)))
-        watcher.check(url)
-        context.close()
+        page = chromium.new_page(profile=Path(profile))
+        try:
+            transferred = []
+            page.playwright_page.context.on(
+                "requestfinished",
+                lambda request: transferred.append(request.sizes()["responseBodySize"]),
+            )
+            page.add_init_script(init_script)
+            loads = []
+            for load in range(1 + warm_reloads):
+                transferred.clear()
+                page.reload() if load else page.goto(url)
+                page.wait_for("window.doneAt !== undefined", timeout_ms=LOAD_TIMEOUT_MS)
+                # Every response counted before summing.
+                page.playwright_page.wait_for_load_state("networkidle")
+                loads.append((page.evaluate("window.doneAt"), sum(transferred)))
+            page.assert_offline_and_quiet()
+        finally:
+            page.close()
     warm_ms = statistics.median(ms for ms, _ in loads[1:])
     return {"cold": loads[0], "warm": (warm_ms, loads[1][1])}
-
-
-def summary(values):
-    """Median, min and max of several runs."""
-    return {"median": statistics.median(values), "min": min(values), "max": max(values)}

@@ -10,8 +10,8 @@ and on MicroPython the heap after 10k to 80k calls beside as many bare promise a
 import asyncio
 import gc
 import json
-import time
 
+from clock import now_ms
 from pyscript import RUNNING_IN_WORKER, document, when, window
 
 import glue
@@ -26,12 +26,6 @@ MEMORY_BATCH = 100
 MIXED_TIMEOUT = 0.01  # seconds: the calls the SDK never answers end in SDKTimeoutError
 FLOOR_CHECKPOINTS = (10_000, 20_000, 40_000, 80_000)
 SEGMENTS = [{"id": 100500, "type": "static"}]
-
-
-def now_ms():
-    if hasattr(time, "ticks_us"):  # MicroPython: microsecond ticks
-        return time.ticks_us() / 1000
-    return time.perf_counter() * 1000
 
 
 def behave(**behaviour):

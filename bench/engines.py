@@ -22,14 +22,14 @@ import os
 import statistics
 import sys
 
-from bench.browser import ROOT, summary
+from bench.browser import PAGE_FIGURES, ROOT
+from bench.table import spread, summary
 from browsers import CONFIGURATIONS, ENGINES, running, serve
 
 WORKER_CALL_BUDGET_US = 2000
 WARM_RELOADS = 3
 # page.html stamps window.doneAt (ms since navigation) when the first result arrives.
 DONE = "document.querySelector('#results[data-done]') && window.doneAt"
-RESULTS = "document.querySelector('#results[data-done]')?.textContent"
 # Bytes of the page's own downloads, plus its worker's, which the page's timeline does not hold.
 BYTES = """() => {
   const entries = [
@@ -63,7 +63,7 @@ def per_call(engine, url):
     page = engine.new_page()
     try:
         page.goto(url)
-        figures = json.loads(page.wait_for(RESULTS))
+        figures = json.loads(page.wait_for(PAGE_FIGURES))
         page.assert_offline_and_quiet()
     finally:
         page.close()
@@ -84,12 +84,6 @@ def measure(engine_names, runs):
                         "per_call": [per_call(engine, url + "per_call") for _ in range(runs)],
                     }
     return figures
-
-
-def spread(values, unit, scale=1.0, digits=0):
-    """'median unit (min-max)' of values times scale."""
-    figures = {key: f"{value * scale:,.{digits}f}" for key, value in summary(values).items()}
-    return f"{figures['median']} {unit} ({figures['min']}-{figures['max']})"
 
 
 def table(figures):

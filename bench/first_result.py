@@ -17,6 +17,8 @@ answer = await segment_get()  # noqa: F704, PLE1142 - top-level await
 call_ms = js.performance.now() - called
 results.textContent = json.dumps(answer)
 results.setAttribute("data-call-ms", str(call_ms))
+# When the call left, in ms since the epoch: a worker's clock starts later than the page's.
+results.setAttribute("data-called-at", str(js.performance.timeOrigin + called))
 if RUNNING_IN_WORKER:  # a worker's downloads are missing from the page's own timeline
     entries = js.performance.getEntriesByType("resource")
     worker_bytes = sum(entries[index].transferSize for index in range(entries.length))

@@ -5,20 +5,14 @@ configuration: the per-engine table's per-call column (python -m bench.engines).
 """
 
 import json
-import time
 
+from clock import now_ms
 from pyscript import document, window
 
 import personaclick_bridge as pc
 
 CALLS = 2000
 WARM_UP = 200
-
-
-def now_ms():
-    if hasattr(time, "ticks_us"):  # MicroPython: microsecond ticks
-        return time.ticks_us() / 1000
-    return time.perf_counter() * 1000
 
 
 async def microseconds_per_call(count):

@@ -1,9 +1,9 @@
 """The sandbox server under load: latency, throughput, concurrency, crashes and slow clients.
 
-Starts ``python -m sandbox`` of this checkout on a free port and prints one JSON object of
-figures. ``--before DIR`` also measures the speed of another checkout (an older version unpacked
-with ``git archive``), taking turns with this one, and gives this one's figures as ratios to it.
-Not part of make test::
+Starts ``python -m sandbox`` of this checkout in a process of its own on a free port (the
+harness's ``SandboxProcess``) and prints one JSON object of figures. ``--before DIR`` also
+measures the speed of another checkout (an older version unpacked with ``git archive``), taking
+turns with this one, and gives this one's figures as ratios to it. Not part of make test::
 
     .venv/bin/python -m bench.sandbox
     mkdir /tmp/old && git archive OLD_COMMIT | tar -x -C /tmp/old
@@ -15,40 +15,24 @@ import http.client
 import json
 import os
 import resource
-import signal
 import socket
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from browsers import SandboxProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP = "demo-shop"
 QUERY = f"?shop_id={SHOP}&did=bench&sid=bench"
 
 
-class Sandbox:
-    """``python -m sandbox`` from a checkout, in a process of its own."""
-
-    def __init__(self, checkout, data):
-        command = [sys.executable, "-m", "sandbox", "--port", "0", "--data", str(data)]
-        env = {**os.environ, "PYTHONPATH": str(checkout)}
-        self.process = subprocess.Popen(command, cwd=checkout, env=env, stdout=subprocess.PIPE)
-        line = self.process.stdout.readline().decode()
-        parts = urlsplit(line.split()[1])
-        self.host, self.port = parts.hostname, parts.port
-
-    def connect(self, timeout=10):
-        return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
-
-    def stop(self, sig=signal.SIGINT):
-        self.process.send_signal(sig)
-        self.process.wait(timeout=30)
+def connect(sandbox, timeout=10):
+    """A new keep-alive connection to sandbox."""
+    return http.client.HTTPConnection("127.0.0.1", sandbox.port, timeout=timeout)
 
 
 def request(conn, method, path, body=None):
@@ -61,7 +45,7 @@ def request(conn, method, path, body=None):
 
 def keep_alive_ms(sandbox, path):
     """Milliseconds of each of three requests on one keep-alive connection."""
-    conn = sandbox.connect()
+    conn = connect(sandbox)
     times = []
     for _ in range(3):
         started = time.perf_counter()
@@ -78,7 +62,7 @@ def requests_per_second(sandbox, path, clients, seconds=3.0):
     stop = time.perf_counter() + seconds
 
     def client(index):
-        conn = sandbox.connect()
+        conn = connect(sandbox)
         while time.perf_counter() < stop:
             status, _ = request(conn, "GET", path)
             assert status == 200, status
@@ -109,7 +93,7 @@ def concurrent_writes(sandbox, data, devices=1000):
     """``devices`` concurrent add, add, remove, get sequences; errors and the final state."""
 
     def one_device(n):
-        conn = sandbox.connect(timeout=60)
+        conn = connect(sandbox, timeout=60)
         body = {"shop_id": SHOP, "did": f"load-{n}", "sid": "s"}
         statuses = [
             request(conn, "POST", "/segments/add", {**body, "segment_id": 313})[0],
@@ -136,13 +120,13 @@ def concurrent_writes(sandbox, data, devices=1000):
     }
 
 
-def kill_during_writes(checkout, data):
+def kill_during_writes(data):
     """kill -9 the server amid acknowledged adds, restart on the folder, count what is lost."""
-    sandbox = Sandbox(checkout, data)
+    sandbox = SandboxProcess(data)
     acknowledged = []
 
     def writer():
-        conn = sandbox.connect()
+        conn = connect(sandbox)
         n = 0
         try:
             while True:
@@ -156,17 +140,17 @@ def kill_during_writes(checkout, data):
     thread = threading.Thread(target=writer)
     thread.start()
     time.sleep(1.5)
-    sandbox.stop(signal.SIGKILL)
+    sandbox.kill()
     thread.join()
-    restarted = Sandbox(checkout, data)
-    conn = restarted.connect()
+    sandbox.restart()
+    conn = connect(sandbox)
     lost = [
         did
         for did in acknowledged
         if json.loads(request(conn, "GET", f"/segments/get?shop_id={SHOP}&did={did}&sid=s")[1])
         != [{"id": 313, "type": "static"}]
     ]
-    restarted.stop()
+    sandbox.close()
     return {"acknowledged": len(acknowledged), "lost": len(lost)}
 
 
@@ -176,13 +160,13 @@ def slow_headers(sandbox, static, connections=1000):
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * connections)), hard))
     stuck = []
     for _ in range(connections):
-        sock = socket.create_connection((sandbox.host, sandbox.port))
+        sock = socket.create_connection(("127.0.0.1", sandbox.port))
         sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         stuck.append(sock)
     time.sleep(0.5)
     started = time.perf_counter()
     try:
-        status, _ = request(sandbox.connect(timeout=5), "GET", static)
+        status, _ = request(connect(sandbox, timeout=5), "GET", static)
         answer = {"status": status, "ms": round((time.perf_counter() - started) * 1000, 1)}
     except OSError as exc:
         answer = {"status": None, "error": type(exc).__name__, "waited_s": 5}
@@ -213,22 +197,22 @@ def main():
         if args.before:
             turns.insert(0, ("before", args.before, args.before_api))
         for name, checkout, api in turns:
-            sandbox = Sandbox(checkout, temp / f"speed-{name}")
+            sandbox = SandboxProcess(temp / f"speed-{name}", checkout=checkout)
             try:
                 report[f"speed_{name}"] = speed(sandbox, api, args.static)
                 report[f"slow_headers_{name}"] = slow_headers(sandbox, args.static)
             finally:
-                sandbox.stop(signal.SIGKILL)
+                sandbox.kill()
         if args.before:
             report["speed_after_over_before"] = ratios(
                 report["speed_after"], report["speed_before"]
             )
-        sandbox = Sandbox(ROOT, temp / "load")
+        sandbox = SandboxProcess(temp / "load")
         try:
             report["concurrent"] = concurrent_writes(sandbox, temp / "load")
         finally:
-            sandbox.stop()
-        report["kill_9"] = kill_during_writes(ROOT, temp / "crash")
+            sandbox.close()
+        report["kill_9"] = kill_during_writes(temp / "crash")
     print(json.dumps(report, indent=2))
 
 

@@ -1,6 +1,6 @@
 """The report's one Markdown table: rows of figures, medians with min-max, and budget verdicts."""
 
-from bench.browser import summary
+import statistics
 
 
 class Table:
@@ -24,6 +24,11 @@ class Table:
         lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
         lines += ["| " + " | ".join(row) + " |" for row in self.rows]
         return "\n".join(lines)
+
+
+def summary(values):
+    """Median, min and max of several runs."""
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
 def spread(values, unit, scale=1.0, digits=0):

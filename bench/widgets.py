@@ -6,20 +6,14 @@ with the bridge and with the hand-written glue. Publishes the figures as JSON in
 
 import asyncio
 import json
-import time
 
+from clock import now_ms
 from pyscript import document, window
 
 import glue
 import personaclick_bridge as pc
 
 WIDGETS = 5
-
-
-def now_ms():
-    if hasattr(time, "ticks_us"):  # MicroPython: microsecond ticks
-        return time.ticks_us() / 1000
-    return time.perf_counter() * 1000
 
 
 async def boot(segment_get):

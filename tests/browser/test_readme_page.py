@@ -112,7 +112,7 @@ def isolated_server(folder):
         server.wait()
 
 
-def assemble_page(folder, sandbox, interpreter, toml_name):
+def assemble_page(folder, sandbox, interpreter, toml_name, worker=False):
     """Write index.html, pyscript.toml and main.py from the README, and what they name."""
     blocks = readme_blocks()
     loader = blocks["loader-sandbox"].replace(SANDBOX_IN_README, sandbox.url)
@@ -123,6 +123,8 @@ def assemble_page(folder, sandbox, interpreter, toml_name):
         tags = tags.replace('type="py"', 'type="mpy"')
         (micropython_line,) = INTERPRETER_LINE.findall(blocks["toml-micropython"])
         toml = INTERPRETER_LINE.sub(micropython_line, toml)
+    if worker:  # as the README says: the worker attribute
+        tags = tags.replace('src="./main.py"', 'worker src="./main.py"')
     page = PAGE.format(loader=loader, tags=tags)
     (folder / "index.html").write_text(offline(page))
     (folder / "pyscript.toml").write_text(offline(toml))
@@ -236,6 +238,8 @@ VARIANTS = {
     "micropython-module": ("mpy", "toml-micropython"),
     "pyodide-wheel": ("py", "toml-wheel"),
     "micropython-wheel": ("mpy", "toml-wheel"),
+    "pyodide-module-worker": ("py", "toml-pyodide", True),
+    "micropython-module-worker": ("mpy", "toml-micropython", True),
 }
 
 

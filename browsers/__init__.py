@@ -14,13 +14,13 @@ workers, whatever the engine::
                 page.assert_offline_and_quiet()
 
 Public names: ``CONFIGURATIONS``, ``Configuration``, ``ENGINES``, ``Engine``, ``Page``,
-``Sandbox``, ``open_page``, ``running``, ``serve``, ``stays_on_loopback``.
+``Sandbox``, ``SandboxProcess``, ``open_page``, ``running``, ``serve``, ``stays_on_loopback``.
 """
 
 from browsers.configurations import CONFIGURATIONS, Configuration
 from browsers.engines import ENGINES, Engine, open_page, running
 from browsers.page import Page, stays_on_loopback
-from browsers.sandbox import Sandbox, serve
+from browsers.sandbox import Sandbox, SandboxProcess, serve
 
 __all__ = [
     "CONFIGURATIONS",
@@ -29,6 +29,7 @@ __all__ = [
     "Engine",
     "Page",
     "Sandbox",
+    "SandboxProcess",
     "open_page",
     "running",
     "serve",

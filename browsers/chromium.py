@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from playwright.sync_api import sync_playwright
 
 from browsers.page import DEFAULT_TIMEOUT_MS, Page
@@ -21,21 +23,30 @@ CHROMIUM_ARGS = [
 
 
 class ChromiumPage(Page):
-    """A page in its own browser context (a fresh profile and cache)."""
+    """A page in a browser context of its own (a fresh profile and cache)."""
 
     engine = "chromium"
 
-    def __init__(self, browser) -> None:
+    def __init__(self, context) -> None:
         super().__init__()
-        self._context = browser.new_context()
+        self._context = context
         # Context-level events see the requests of workers too.
         self._context.on("request", lambda request: self._requests.append(request.url))
+        self._open_tab()
+
+    def _open_tab(self) -> None:
         self.playwright_page = self._context.new_page()
         self.playwright_page.on("console", self._on_console)
         self.playwright_page.on("worker", lambda worker: worker.on("console", self._on_console))
         self.playwright_page.on(
             "pageerror", lambda error: self._errors.append(f"uncaught: {error}")
         )
+
+    def new_tab(self) -> None:
+        """Close this page's tab and go on in a new one of the same context, watched the same:
+        a fresh document with the profile and cache kept (a returning shopper's next visit)."""
+        self.playwright_page.close()
+        self._open_tab()
 
     def _on_console(self, message) -> None:
         if message.type == "error":
@@ -81,13 +92,18 @@ class Chromium:
     def __init__(self, proxy: RefusingProxy, extra_args: tuple[str, ...] = ()) -> None:
         self._playwright = sync_playwright().start()
         # Loopback bypasses the proxy; everything else is refused there.
-        proxy_arg = f"--proxy-server={proxy.url}"
-        self._browser = self._playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, proxy_arg, *extra_args]
-        )
+        self._args = [*CHROMIUM_ARGS, f"--proxy-server={proxy.url}", *extra_args]
+        self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, args=self._args)
 
-    def new_page(self) -> ChromiumPage:
-        return ChromiumPage(self._browser)
+    def new_page(self, profile: Path | None = None) -> ChromiumPage:
+        """A page in a fresh context of this browser; with ``profile``, in a browser of its own
+        whose profile, disk cache included, is that empty folder (a shopper's first visit)."""
+        if profile is None:
+            return ChromiumPage(self._browser.new_context())
+        context = self._playwright.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, args=self._args
+        )
+        return ChromiumPage(context)
 
     def close(self) -> None:
         self._browser.close()

@@ -10,8 +10,6 @@ from __future__ import annotations
 import socketserver
 import threading
 
-REFUSAL = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-
 
 class _Refuse(socketserver.StreamRequestHandler):
     def handle(self) -> None:

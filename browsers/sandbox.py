@@ -2,17 +2,22 @@
 
 By default it serves the demo page; ``pages=True`` serves the test and benchmark pages instead,
 copied with what they load into a folder of their own, paths kept (the sandbox serves only the
-demo's files from the repository).
+demo's files from the repository). ``SandboxProcess`` runs it in a process of its own instead.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from starlette.middleware import Middleware
 
@@ -86,6 +91,49 @@ class Sandbox:
 
     def close(self) -> None:
         self.server.close()
+
+
+class SandboxProcess:
+    """``python -m sandbox`` of a checkout in a process of its own, on the checkout's defaults
+    but for its port and data; ``restart()`` keeps both.
+
+    For what a ``Sandbox`` in this process cannot be: a server that client threads here do not
+    slow down (they would share its interpreter lock), one that a kill -9 ends, or another
+    version's (``checkout``: an older commit unpacked with ``git archive``).
+    """
+
+    def __init__(self, data_dir: Path, *, checkout: Path = ROOT) -> None:
+        self._command = [sys.executable, "-m", "sandbox", "--data", str(data_dir)]
+        self._checkout = Path(checkout)
+        self._start(port=0)
+
+    def _start(self, port: int) -> None:
+        self.process = subprocess.Popen(
+            [*self._command, "--port", str(port)],
+            cwd=self._checkout,
+            # The checkout's own sandbox package, whichever one this process imports.
+            env={**os.environ, "PYTHONPATH": str(self._checkout)},
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        # It prints one line, "Serving <url>", once it answers.
+        self.url = self.process.stdout.readline().split()[1]
+        self.port = urlsplit(self.url).port
+
+    def restart(self) -> None:
+        """Stop the server and start a new one on the same port, with the same data."""
+        self.close()
+        self._start(self.port)
+
+    def kill(self) -> None:
+        """End it as a crash would: SIGKILL, no chance to close its database."""
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+    def close(self) -> None:
+        """Stop it as Ctrl-C does (nothing to do once it has ended)."""
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(timeout=30)
 
 
 @contextlib.contextmanager

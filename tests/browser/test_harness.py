@@ -1,8 +1,12 @@
 """The browser harness on each engine: pages run, and the watchers catch what breaks the rules."""
 
+import http.client
+import json
 import time
 
 import pytest
+
+from browsers import SandboxProcess
 
 # What a misdeed of tests/browser/misbehaving.html leaves in the page's record.
 MISDEEDS = {
@@ -30,13 +34,17 @@ def recorded(page, record, fragment):
         time.sleep(0.05)
 
 
-def open_misbehaving(engine, sandbox, misdeed):
-    """A fresh page of engine that has committed misdeed."""
-    page = engine.new_page()
+def misbehave(page, sandbox, misdeed):
+    """page, once it has committed misdeed."""
     page.goto(f"{sandbox.url}tests/browser/misbehaving.html?{misdeed}")
     page.evaluate("name => misbehave(name)", misdeed)
     page.wait_for("document.body.hasAttribute('data-done')")
     return page
+
+
+def open_misbehaving(engine, sandbox, misdeed):
+    """A fresh page of engine that has committed misdeed."""
+    return misbehave(engine.new_page(), sandbox, misdeed)
 
 
 def test_a_page_runs_scripts_and_forms(page, sandbox):
@@ -84,3 +92,48 @@ def test_expected_errors_are_tolerated(engine, sandbox):
         page.assert_offline_and_quiet()
     finally:
         page.close()
+
+
+def test_chromium_pages_in_a_profile_or_a_new_tab_are_watched(engine, sandbox, tmp_path):
+    """The benchmarks' Chromium pages, one in a profile folder of its own and a page's new tab,
+    record what their page does as every page does."""
+    if engine.name != "chromium":
+        pytest.skip("profile folders and new tabs are the Chromium harness's alone")
+    for page in (engine.new_page(profile=tmp_path), engine.new_page()):
+        try:
+            page.new_tab()
+            misbehave(page, sandbox, "console-error")
+            seen = recorded(page, "errors", "misbehaving page: console.error")
+            assert any("misbehaving page: console.error" in error for error in seen), seen
+            assert f"{sandbox.url}tests/browser/misbehaving.html?console-error" in page.requests
+        finally:
+            page.close()
+
+
+def test_a_sandbox_process_restarts_on_its_port_with_its_data(tmp_path):
+    """python -m sandbox in a process of its own keeps its port and data over a kill -9."""
+    device = {"shop_id": "demo-shop", "did": "harness", "sid": "s"}
+    sandbox = SandboxProcess(tmp_path / "data")
+    try:
+        port = sandbox.port
+        status, _ = ask(port, "POST", "/segments/add", {**device, "segment_id": 313})
+        assert status == 200
+        sandbox.kill()
+        sandbox.restart()
+        assert sandbox.port == port
+        query = "&".join(f"{key}={value}" for key, value in device.items())
+        assert ask(port, "GET", f"/segments/get?{query}") == (200, [{"id": 313, "type": "static"}])
+    finally:
+        sandbox.close()
+
+
+def ask(port, method, path, body=None):
+    """The status and JSON answer of one request to the sandbox on port."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        headers = {"Content-Type": "application/json"}
+        connection.request(method, path, body and json.dumps(body), headers)
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()

@@ -34,13 +34,22 @@ del _personaclick_bridge_install
 `;
 
 // Runs in each worker after INSTALL: the worker's channel to the page opens while its script
-// loads, so that its first call does not wait for the channel's hello. A copy the page ships
-// itself may be older and lack _worker_channel.
+// loads, so that its first call does not wait for the channel's hello. It gives way when it
+// cannot (no window in a worker of a page without cross-origin isolation, or an older copy the
+// page ships itself): the worker's script then runs as without the tag, and its first call, if
+// any, says what is wrong.
 const OPEN_CHANNEL = `
-import personaclick_bridge as _personaclick_bridge
+def _personaclick_bridge_open_channel():
+    try:
+        import personaclick_bridge
 
-getattr(_personaclick_bridge, "_worker_channel", lambda: None)()
-del _personaclick_bridge
+        personaclick_bridge._worker_channel()
+    except Exception:
+        pass
+
+
+_personaclick_bridge_open_channel()
+del _personaclick_bridge_open_channel
 `;
 
 const tag = [...document.querySelectorAll("script[type=module][src]")].find(

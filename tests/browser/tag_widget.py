@@ -3,7 +3,8 @@ what each step ended with, where its module came from and whether the tag wrote 
 item of #widgets.
 
 Steps: get, fresh (a get with fresh=True), add; window waits for the early answer and makes it
-older than EARLY_ANSWER_WINDOW (tag.html's ageEarlyAnswer). ?global= names the SDK global, ?timeout= bounds gets.
+older than EARLY_ANSWER_WINDOW (tag.html's ageEarlyAnswer). ?global= names the SDK global,
+?timeout= bounds gets.
 """
 
 import json

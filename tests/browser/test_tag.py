@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from browsers import CONFIGURATIONS
+from browsers import CONFIGURATIONS, serve
 
 SEGMENTS = [{"id": 313, "type": "static"}]
 WIDGETS = "document.querySelectorAll('#widgets li').length >= {count}"
@@ -155,3 +155,22 @@ def test_a_late_tag_says_so_in_one_console_error(engine, sandbox):
         assert page.foreign_requests() == []
     finally:
         page.close()
+
+
+@pytest.fixture(scope="module")
+def sandbox_without_isolation():
+    """The test pages served without the cross-origin-isolation headers workers need."""
+    with serve(pages=True, isolate=False) as started:
+        yield started
+
+
+@pytest.mark.parametrize("interpreter", ["py", "mpy"])
+def test_a_worker_that_cannot_reach_the_page_still_runs(
+    page, sandbox_without_isolation, interpreter
+):
+    """On a page without cross-origin isolation a worker has no window: the tag's work in the
+    worker gives way, and the worker's script runs as it would without the tag, no error logged."""
+    page.goto(
+        f"{sandbox_without_isolation.url}tests/browser/tag.html?type={interpreter}&worker&unisolated"
+    )
+    page.wait_for("window.workersRan === 1")

@@ -188,7 +188,7 @@ def click_through(page, url, sandbox):
     segments_text(page, "Your segments: 100500")
     page.wait_for("[...document.querySelectorAll('button')].every((b) => !b.disabled)")
     # The SDK gone from the page: segment_remove raises SDKNotLoadedError, which the widget says.
-    page.evaluate("window.sdk = window.personaclick; delete window.personaclick")
+    page.evaluate("(window.sdk = window.personaclick, delete window.personaclick)")
     page.click("#leave")
     segments_text(page, "That did not go through. Please try again in a moment.")
     page.evaluate("window.personaclick = window.sdk")

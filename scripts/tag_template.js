@@ -77,21 +77,30 @@ if (tag?.dataset.prefetch !== "off") {
   }
 }
 
-// The page's own core.js: another URL would load a second PyScript.
-const core = [...document.querySelectorAll("script[type=module][src]")].find((script) =>
-  /\/core(\.min)?\.js(\?|#|$)/.test(script.src),
-);
-const pyscript = globalThis[Symbol.for("@pyscript/core")] ?? (core && (await import(core.src)));
-if (pyscript) {
-  for (const thread of [pyscript.hooks.main, pyscript.hooks.worker]) {
+// PyScript's exports appear as its core.js runs, once it has read its config: the page's own,
+// never a second copy. With the tag before core.js they are not there yet, so look again after
+// each task (WebKit never settles an import() of core.js made while the page's own is pending,
+// and fires core.js's load event before its exports appear).
+const PYSCRIPT_WAIT_MS = 30_000;
+const addHooks = ({ hooks }) => {
+  for (const thread of [hooks.main, hooks.worker]) {
     thread.codeBeforeRun.add(INSTALL);
     thread.codeBeforeRunAsync.add(INSTALL);
   }
-  pyscript.hooks.worker.codeBeforeRun.add(OPEN_CHANNEL);
-  pyscript.hooks.worker.codeBeforeRunAsync.add(OPEN_CHANNEL);
-} else {
-  console.error(
-    "personaclick_bridge.js found no PyScript on the page: add PyScript's core.js as " +
-      '<script type="module" src=".../core.js"></script>.',
-  );
-}
+  hooks.worker.codeBeforeRun.add(OPEN_CHANNEL);
+  hooks.worker.codeBeforeRunAsync.add(OPEN_CHANNEL);
+};
+const whenPyScriptRuns = (deadline) => {
+  const pyscript = globalThis[Symbol.for("@pyscript/core")];
+  if (pyscript) {
+    addHooks(pyscript);
+  } else if (performance.now() < deadline) {
+    setTimeout(whenPyScriptRuns, 0, deadline);
+  } else {
+    console.error(
+      "personaclick_bridge.js found no PyScript on the page: add PyScript's core.js as " +
+        '<script type="module" src=".../core.js"></script>.',
+    );
+  }
+};
+whenPyScriptRuns(performance.now() + PYSCRIPT_WAIT_MS);

@@ -1,11 +1,13 @@
 """The demo storefront's widgets: prices, a banner and a newsletter that depend on segments.
 
-Thin page wiring over personaclick_bridge. Members of the VIP segment see a banner and their
-member prices; the newsletter form joins the newsletter segment; "Your segments" lists the
-visitor's segments, lets them leave the static ones and join those the catalogue offers.
-Every call shows that it is under way, a change counts as done only once segment_get shows it,
-and mistakes are explained next to the field they concern. Developer detail goes to the console,
-never an email address or a phone number.
+Thin page wiring over personaclick_bridge. The products are in the page itself; members of the
+VIP segment also see a banner and their member prices. The newsletter form joins the newsletter
+segment; "Your segments" lists the visitor's segments, lets them leave the static ones and join
+those the catalogue offers. Every call shows that it is under way, a change counts as done only
+once segment_get shows it (and waits for the next one that answers when that get failed), and
+mistakes are explained next to the field they concern, without echoing what was typed. An error
+line clears once what it reported works again. Developer detail goes to the console, never an
+email address or a phone number.
 """
 
 from pyscript import document, fetch, when, window
@@ -17,35 +19,74 @@ SHOP_ID = "demo-shop"
 CATALOGUE_PATH = "/_sandbox/catalogue"
 NEWSLETTER_ID = 100500
 VIP_ID = 313
-# (name, description, price in cents, VIP member price in cents)
-PRODUCTS = [
-    ("Canvas tote", "Sturdy cotton, inside pocket.", 2400, 1900),
-    ("Enamel mug", "Holds 350 ml, dishwasher safe.", 1400, 1100),
-    ("Wool scarf", "Merino, 180 cm long.", 4800, 3800),
-    ("Notebook set", "Three A5 notebooks, dotted.", 1800, 1450),
-]
 # What the shopper reads when the bridge refuses an argument, by the argument's name.
 FIELD_HINTS = {
     "segment_id": "Please enter a segment number, like 100500.",
     "email": "Please enter an email address like name@example.com.",
     "phone": "Please enter a phone number with its country code, like +44 20 7946 0958.",
 }
+NO_SUCH_SEGMENT = "This shop has no segment with that number."
+SUBSCRIBED = "Thanks! You are subscribed to our newsletter."
+NO_SEGMENTS_FOR_NOW = "The shop works, but without your segments for now."
+READY = "Ready."
 NEWSLETTER_FIELDS = {"email": "newsletter-email", "phone": "newsletter-phone"}
 JOIN_FIELDS = {"segment_id": "segment-id"}
 
 bridge = pc.PersonaClick(timeout=5)  # a widget should give up sooner than the 10 s default
 catalogue = {}  # segment id -> {"name": ..., "type": ...}, from the sandbox
+# Error lines that report a failed segment_get -> what each says once one answers again.
+outages = {}
+# Status lines whose change was queued but not confirmed (the segment_get after it failed).
+unconfirmed = {}
+
+
+class Change:
+    """A join or leave as the shopper asked for it, with what to tell them about it."""
+
+    def __init__(self, joining, segment_id, done, subject):
+        self.joining = joining
+        self.segment_id = segment_id
+        self.done = done  # once segment_get shows it
+        self.subject = subject  # "We could not confirm {subject} yet"
+        self.call = "segment_add" if joining else "segment_remove"
+
+
+def to_join(segment_id):
+    name = name_of(segment_id)
+    return Change(True, segment_id, f"Done: you are now in {name}.", f"that you joined {name}")
+
+
+def to_leave(segment_id):
+    name = name_of(segment_id)
+    return Change(False, segment_id, f"Done: you have left {name}.", f"that you left {name}")
 
 
 def element(element_id):
     return document.getElementById(element_id)
 
 
+def each(selector):
+    found = document.querySelectorAll(selector)
+    return [found.item(index) for index in range(found.length)]
+
+
 def say(status_id, text, kind=""):
     """Show one plain sentence in a status line (kind: working, done or error)."""
+    outages.pop(status_id, None)  # whatever the line said before no longer stands
     status = element(status_id)
     status.textContent = text
     status.className = kind
+
+
+def say_outage(status_id, text, once_it_works=""):
+    """An error line about a failed segment_get: the next segment_get that answers clears it."""
+    say(status_id, text, "error")
+    outages[status_id] = once_it_works
+
+
+def clear_outages():
+    for status_id, text in list(outages.items()):
+        say(status_id, text, "done" if text else "")
 
 
 def log(text):
@@ -57,19 +98,18 @@ def value(input_id):
     return element(input_id).value.strip()
 
 
+def is_number(text):
+    return text != "" and all(character in "0123456789" for character in text)
+
+
 def segment_from(text):
-    """A segment id typed or stored as text: digits are a number, like PersonaClick's ids."""
-    return int(text) if text.isdigit() else text
+    """A segment id stored as text: digits are a number, like PersonaClick's ids."""
+    return int(text) if is_number(text) else text
 
 
 def name_of(segment_id):
     entry = catalogue.get(segment_id)
     return entry["name"] if entry else f"segment {segment_id}"
-
-
-def shown(segment_id):
-    """A segment id for the console: typed text could be anything, an email address included."""
-    return repr(segment_id) if segment_id in catalogue or isinstance(segment_id, int) else "…"
 
 
 def friendly(error):
@@ -83,9 +123,8 @@ def friendly(error):
 
 def set_busy(busy):
     """Disable every button while a call is under way, so nothing runs twice."""
-    buttons = document.querySelectorAll("button")
-    for index in range(buttons.length):
-        buttons.item(index).disabled = busy
+    for control in each("button"):
+        control.disabled = busy
 
 
 def mark_field(input_id, message):
@@ -98,16 +137,35 @@ def mark_field(input_id, message):
         field.removeAttribute("aria-invalid")
 
 
+def refuse(input_id, message, why):
+    """Explain a mistake next to its field and go there; the console says why, not what."""
+    log(f"refused before sending: {why}")
+    mark_field(input_id, message)
+    element(input_id).focus()
+
+
 def show_invalid(error, fields):
     """Put a bridge TypeError/ValueError next to the field of the argument it names."""
-    argument = str(error).split(" ")[0]  # the bridge's messages start with the argument's name
-    log(f"refused before sending: the {argument} argument ({type(error).__name__})")
+    argument = getattr(error, "argument", None)  # the bridge names it; its wording may change
     input_id = fields.get(argument)
     if input_id is None:
+        log(f"refused before sending: the {argument} argument ({type(error).__name__})")
         return "Please check the form."
-    mark_field(input_id, FIELD_HINTS[argument])
-    element(input_id).focus()
+    refuse(input_id, FIELD_HINTS[argument], f"the {argument} argument ({type(error).__name__})")
     return ""
+
+
+def typed_segment():
+    """The segment number typed, or None once its field says why it is none."""
+    text = value("segment-id")
+    mark_field("segment-id", "")
+    if not is_number(text):
+        refuse("segment-id", FIELD_HINTS["segment_id"], "the typed segment is not a number")
+    elif catalogue and int(text) not in catalogue:
+        refuse("segment-id", NO_SUCH_SEGMENT, "the typed number is not in the catalogue")
+    else:
+        return int(text)
+    return None
 
 
 def text_span(text):
@@ -122,6 +180,8 @@ def button(text, segment_id, css_class=""):
     item.type = "button"
     item.className = css_class
     item.textContent = text
+    # "Join Newsletter", not one of several bare "Join"s, for a screen reader.
+    item.setAttribute("aria-label", f"{text} {name_of(segment_id)}")
     item.setAttribute("data-segment", str(segment_id))
     return item
 
@@ -130,43 +190,23 @@ def render(segments):
     """Personalise the page for the visitor's segments (a list of {"id", "type"})."""
     ids = [segment["id"] for segment in segments]
     element("vip-banner").hidden = VIP_ID not in ids
-    render_products(VIP_ID in ids)
+    render_prices(VIP_ID in ids)
     element("newsletter-member").hidden = NEWSLETTER_ID not in ids
     element("newsletter").hidden = NEWSLETTER_ID in ids
     render_segments(segments)
     render_joinable(ids)
 
 
-def money(cents):
-    return f"€{cents // 100}.{cents % 100:02d}"
-
-
-def render_products(vip):
-    """Product cards; VIP members also see their member price."""
-    listing = element("products")
-    listing.replaceChildren()
-    for name, description, price, vip_price in PRODUCTS:
-        card = document.createElement("li")
-        card.className = "product"
-        for tag, text, css_class in (
-            ("h3", name, ""),
-            ("p", description, ""),
-            ("p", money(price), "regular-price struck" if vip else "regular-price"),
-        ):
-            part = document.createElement(tag)
-            part.className = css_class
-            part.textContent = text
-            card.append(part)
-        if vip:
-            member = document.createElement("p")
-            member.className = "member-price"
-            member.textContent = f"Your VIP price: {money(vip_price)}"
-            card.append(member)
-        listing.append(card)
+def render_prices(vip):
+    """VIP members see their member price (already in the page) and the regular one struck."""
+    for price in each("#products .member-price"):
+        price.hidden = not vip
+    for price in each("#products .regular-price"):
+        price.classList.toggle("struck", vip)
 
 
 def render_segments(segments):
-    """The visitor's segments as text (never HTML), each static one with a Leave button."""
+    """The visitor's segments by name (as text, never HTML), each static one with Leave."""
     listing = element("segments")
     listing.replaceChildren()
     if not segments:
@@ -175,7 +215,7 @@ def render_segments(segments):
         listing.append(item)
     for segment in segments:
         item = document.createElement("li")
-        item.append(text_span(f"{name_of(segment['id'])} (#{segment['id']}, {segment['type']})"))
+        item.append(text_span(name_of(segment["id"])))
         if segment["type"] == "static":
             item.append(button("Leave", segment["id"], "secondary"))
         listing.append(item)
@@ -192,6 +232,7 @@ def render_joinable(ids):
         item.append(text_span(entry["name"]))
         item.append(button("Join", segment_id))
         listing.append(item)
+    element("joinable-offers").hidden = listing.childElementCount == 0
 
 
 async def load_catalogue():
@@ -217,48 +258,82 @@ async def load_segments(status_id):
     say(status_id, "Checking your segments…", "working")
     segments = await bridge.segment_get()
     render(segments)
+    clear_outages()
     return [segment["id"] for segment in segments]
 
 
-def not_taken_effect(joining, segment_id):
+def not_taken_effect(change):
     """Why a change that segment_get does not show did not take effect, for the shopper."""
-    entry = catalogue.get(segment_id)
-    if joining and entry and entry["type"] != "static":
-        reason = f"{entry['name']} is worked out by the shop, so it cannot be joined."
-    elif joining and catalogue and entry is None:
-        reason = f"this shop has no segment {segment_id}."
-    elif joining:
-        reason = f"PersonaClick did not add you to {name_of(segment_id)}."
+    entry = catalogue.get(change.segment_id)
+    name = name_of(change.segment_id)
+    if change.joining and entry and entry["type"] != "static":
+        reason = f"{name} is worked out by the shop, so it cannot be joined."
+    elif change.joining:
+        reason = f"PersonaClick did not add you to {name}."
     else:
-        reason = f"you are still in {name_of(segment_id)}."
+        reason = f"you are still in {name}."
     return f"That did not take effect: {reason}"
 
 
-async def change_membership(joining, segment_id, status_id, fields, *, email=None, phone=None):
-    """Join or leave a segment; True only once segment_get shows the change."""
-    call = "segment_add" if joining else "segment_remove"
+def not_confirmed(change):
+    return (
+        f"We could not confirm {change.subject} yet: "
+        "we will check again when your segments are refreshed."
+    )
+
+
+def settled(change, ids):
+    """What to tell the shopper once the visitor's segments show the change, or do not."""
+    if (change.segment_id in ids) == change.joining:
+        return change.done, "done"
+    log(f"{change.call}({change.segment_id}) was queued, but segment_get does not show it")
+    return not_taken_effect(change), "error"
+
+
+def settle_unconfirmed(ids):
+    """A segment_get answered: it settles the changes that an earlier failed one left open."""
+    for status_id, change in list(unconfirmed.items()):
+        say(status_id, *settled(change, ids))
+    unconfirmed.clear()
+
+
+async def outcome_of(change, status_id, fields, contact):
+    """Queue the change, then check it: what its status line says about it, and how."""
+    try:
+        await getattr(bridge, change.call)(change.segment_id, **contact)
+    except (TypeError, ValueError) as error:
+        return show_invalid(error, fields), "error"
+    except pc.PersonaClickError as error:
+        log(f"{change.call}({change.segment_id}) failed: {error!r}")
+        return friendly(error), "error"
+    try:
+        # PersonaClick confirms no add/remove: the visitor's segments are the evidence.
+        ids = await load_segments(status_id)
+    except pc.PersonaClickError as error:
+        log(f"{change.call}({change.segment_id}) was queued, but the segment_get after it failed")
+        log(f"segment_get failed: {error!r}")
+        unconfirmed[status_id] = change
+        return not_confirmed(change), "working"
+    settle_unconfirmed(ids)
+    return settled(change, ids)
+
+
+async def change_membership(change, status_id, fields, **contact):
+    """Join or leave a segment, saying done only once segment_get shows the change."""
+    unconfirmed.pop(status_id, None)  # this line's new change replaces the one it waited for
     for input_id in fields.values():
         mark_field(input_id, "")
     set_busy(True)
     try:
-        say(status_id, f"{'Joining' if joining else 'Leaving'} {name_of(segment_id)}…", "working")
-        await getattr(bridge, call)(segment_id, email=email, phone=phone)
-        # PersonaClick confirms nothing for add/remove: the visitor's segments are the evidence.
-        ids = await load_segments(status_id)
-    except (TypeError, ValueError) as error:
-        say(status_id, show_invalid(error, fields), "error")
-        return False
-    except pc.PersonaClickError as error:
-        log(f"{call}({shown(segment_id)}) or the segment_get after it failed: {error!r}")
-        say(status_id, friendly(error), "error")
-        return False
+        verb = "Joining" if change.joining else "Leaving"
+        say(status_id, f"{verb} {name_of(change.segment_id)}…", "working")
+        text, kind = await outcome_of(change, status_id, fields, contact)
     finally:
         set_busy(False)
-    if (segment_id in ids) != joining:
-        log(f"{call}({shown(segment_id)}) was queued, but segment_get does not show the change")
-        say(status_id, not_taken_effect(joining, segment_id), "error")
-        return False
-    return True
+    # Only once the buttons work again: a shopper may press Enter the moment it shows.
+    say(status_id, text, kind)
+    if text:  # else the field at fault has the focus and the message
+        element(status_id).focus()  # the button pressed may be gone: focus goes to the outcome
 
 
 @when("submit", "#newsletter")
@@ -270,68 +345,62 @@ async def on_subscribe(event):
         mark_field("newsletter-email", "Please enter your email address.")
         element("newsletter-email").focus()
         return
-    if await change_membership(
-        True, NEWSLETTER_ID, "newsletter-status", NEWSLETTER_FIELDS, email=email, phone=phone
-    ):
-        say("newsletter-status", "Thanks! You are subscribed to our newsletter.", "done")
+    change = Change(True, NEWSLETTER_ID, SUBSCRIBED, "your subscription")
+    await change_membership(
+        change, "newsletter-status", NEWSLETTER_FIELDS, email=email, phone=phone
+    )
 
 
 @when("submit", "#join")
 async def on_join_by_number(event):
-    segment_id = segment_from(value("segment-id"))
-    if await change_membership(True, segment_id, "profile-status", JOIN_FIELDS):
-        say("profile-status", f"Done: you are now in {name_of(segment_id)}.", "done")
+    segment_id = typed_segment()
+    if segment_id is not None:
+        await change_membership(to_join(segment_id), "profile-status", JOIN_FIELDS)
 
 
 @when("click", "#joinable")
 async def on_join_offered(event):
     text = event.target.getAttribute("data-segment")
-    if not text:
-        return
-    segment_id = segment_from(text)
-    if await change_membership(True, segment_id, "profile-status", {}):
-        say("profile-status", f"Done: you are now in {name_of(segment_id)}.", "done")
+    if text:
+        await change_membership(to_join(segment_from(text)), "profile-status", {})
 
 
 @when("click", "#segments")
 async def on_leave(event):
     text = event.target.getAttribute("data-segment")
-    if not text:
-        return
-    segment_id = segment_from(text)
-    if await change_membership(False, segment_id, "profile-status", {}):
-        say("profile-status", f"Done: you have left {name_of(segment_id)}.", "done")
+    if text:
+        await change_membership(to_leave(segment_from(text)), "profile-status", {})
 
 
 @when("click", "#refresh")
 async def on_refresh(event):
     set_busy(True)
     try:
-        await load_segments("profile-status")
+        ids = await load_segments("profile-status")
     except pc.PersonaClickError as error:
         log(f"segment_get failed: {error!r}")
-        say("profile-status", friendly(error), "error")
+        say_outage("profile-status", friendly(error))
         return
     finally:
         set_busy(False)
     say("profile-status", "Segments refreshed.", "done")
+    settle_unconfirmed(ids)
 
 
 async def start():
-    """Show the shop, then personalise it with the visitor's segments."""
-    render_products(False)
+    """Personalise the shop (already on screen) with the visitor's segments."""
     await load_catalogue()
     try:
         await load_segments("profile-status")
     except pc.PersonaClickError as error:
         log(f"segment_get failed: {error!r}")
         set_busy(False)
-        say("profile-status", friendly(error), "error")
-        say("status", "The shop works, but without your segments for now.", "error")
+        say_outage("profile-status", friendly(error))
+        say_outage("status", NO_SEGMENTS_FOR_NOW, READY)
         return
     set_busy(False)  # before "Ready.": a shopper may press Enter the moment it shows
     say("profile-status", "")
-    say("status", "Ready.", "done")
+    say("status", READY, "done")
 
 
 await start()  # noqa: F704, PLE1142 - PyScript runs scripts with top-level await

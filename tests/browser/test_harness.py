@@ -1,12 +1,8 @@
 """The browser harness on each engine: pages run, and the watchers catch what breaks the rules."""
 
-import http.client
-import json
 import time
 
 import pytest
-
-from browsers import SandboxProcess
 
 # What a misdeed of tests/browser/misbehaving.html leaves in the page's record.
 MISDEEDS = {
@@ -108,32 +104,3 @@ def test_chromium_pages_in_a_profile_or_a_new_tab_are_watched(engine, sandbox, t
             assert f"{sandbox.url}tests/browser/misbehaving.html?console-error" in page.requests
         finally:
             page.close()
-
-
-def test_a_sandbox_process_restarts_on_its_port_with_its_data(tmp_path):
-    """python -m sandbox in a process of its own keeps its port and data over a kill -9."""
-    device = {"shop_id": "demo-shop", "did": "harness", "sid": "s"}
-    sandbox = SandboxProcess(tmp_path / "data")
-    try:
-        port = sandbox.port
-        status, _ = ask(port, "POST", "/segments/add", {**device, "segment_id": 313})
-        assert status == 200
-        sandbox.kill()
-        sandbox.restart()
-        assert sandbox.port == port
-        query = "&".join(f"{key}={value}" for key, value in device.items())
-        assert ask(port, "GET", f"/segments/get?{query}") == (200, [{"id": 313, "type": "static"}])
-    finally:
-        sandbox.close()
-
-
-def ask(port, method, path, body=None):
-    """The status and JSON answer of one request to the sandbox on port."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        headers = {"Content-Type": "application/json"}
-        connection.request(method, path, body and json.dumps(body), headers)
-        response = connection.getresponse()
-        return response.status, json.loads(response.read())
-    finally:
-        connection.close()

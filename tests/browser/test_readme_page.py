@@ -168,6 +168,9 @@ TAG_VARIANTS = {
 }
 
 
+BUTTONS_ENABLED = "[...document.querySelectorAll('button')].every((b) => !b.disabled)"
+
+
 def segments_text(page, text):
     page.wait_for("text => document.getElementById('segments').textContent === text", text)
 
@@ -186,11 +189,12 @@ def click_through(page, url, sandbox):
     finally:
         sandbox.faults.clear()
     segments_text(page, "Your segments: 100500")
-    page.wait_for("[...document.querySelectorAll('button')].every((b) => !b.disabled)")
+    page.wait_for(BUTTONS_ENABLED)
     # The SDK gone from the page: segment_remove raises SDKNotLoadedError, which the widget says.
     page.evaluate("(window.sdk = window.personaclick, delete window.personaclick)")
     page.click("#leave")
     segments_text(page, "That did not go through. Please try again in a moment.")
+    page.wait_for(BUTTONS_ENABLED)  # from a worker, after the text: a click now would be lost
     page.evaluate("window.personaclick = window.sdk")
     page.click("#leave")
     segments_text(page, "Your segments: none")

@@ -12,10 +12,12 @@ from browsers import CONFIGURATIONS, serve
 SEGMENTS = [{"id": 313, "type": "static"}]
 WIDGETS = "document.querySelectorAll('#widgets li').length >= {count}"
 HELD = json.dumps({"get": "held", "payload": SEGMENTS})
-# What PyScript itself needs ('unsafe-eval'; blob: workers), and 'unsafe-inline' for the loader
-# snippet and this page's own scripts: the README's claim that the tag adds nothing to it.
+# What PyScript itself needs ('unsafe-eval'; blob: workers), and for this page 'unsafe-inline'
+# (the loader snippet, its own scripts) and data: images (its icon): the README's claim that the
+# tag adds nothing to it.
 PYSCRIPTS_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; worker-src 'self' blob:"
+    "default-src 'self'; img-src 'self' data:; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+    "worker-src 'self' blob:"
 )
 
 

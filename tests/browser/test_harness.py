@@ -90,7 +90,7 @@ def test_expected_errors_are_tolerated(engine, sandbox):
         page.close()
 
 
-def test_chromium_pages_in_a_profile_or_a_new_tab_are_watched(engine, sandbox, tmp_path):
+def test_pages_in_a_fresh_profile_or_a_new_tab_are_watched(engine, sandbox, tmp_path):
     """The benchmarks' Chromium pages, one in a profile folder of its own and a page's new tab,
     record what their page does as every page does."""
     if engine.name != "chromium":

@@ -1,4 +1,4 @@
-"""The sandbox trusts nothing beyond loopback: hosts, origins, files, framing and slow clients."""
+"""The sandbox trusts nothing beyond loopback: hosts, origins and files."""
 
 from __future__ import annotations
 
@@ -11,15 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.server import KEEP_ALIVE_SECONDS, SandboxServer
+from sandbox.server import SERVER_SETTINGS, SandboxServer
 from sandbox.static import DEMO_PAGE_FILES
 from sandbox_helpers import (
     SHOP,
-    add,
     assert_error,
     call,
-    connect,
-    get_segments,
     running,
     segment_body,
 )
@@ -245,107 +242,18 @@ def test_sqlite_files_are_never_served(root: Path, tmp_path: Path) -> None:
         assert call(server, "GET", "/sub/index.html").status == 200
 
 
-# --- framing and slow clients ------------------------------------------------------------------
+# --- uvicorn's settings ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "framing",
-    [
-        b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
-        b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
-        b"Content-Length: 5\r\nContent-Length: 6\r\n",
-    ],
-)
-def test_ambiguous_framing_is_refused(sandbox: SandboxServer, framing: bytes) -> None:
-    """Content-Length with Transfer-Encoding, or two lengths, is 400 and the connection closes,
-    so no smuggled second request is ever read."""
-    body = json.dumps(segment_body()).encode()
-    smuggled = b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-    head = b"POST /segments/add HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-    chunked = f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n"
-    answer = raw_exchange(sandbox, head + framing + b"\r\n" + chunked + smuggled)
-    assert answer.startswith(b"HTTP/1.1 400 "), answer
-    assert answer.count(b"HTTP/1.1") == 1
-    assert sandbox.store.segment_ids(SHOP, "device-1") == []
-
-
-def test_headers_have_a_total_deadline(
-    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+def test_uvicorn_gets_the_sandbox_settings(
+    root: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A client sending a header line now and then is cut at the deadline, not held for ever."""
-    monkeypatch.setattr("sandbox.server.HEADER_DEADLINE_SECONDS", 1.0)
-    with socket.create_connection(("127.0.0.1", sandbox.port), timeout=10) as sock:
-        sock.sendall(b"GET / HTTP/1.1\r\n")
-        started = time.monotonic()
-        closed = False
-        while time.monotonic() - started < 5 and not closed:
-            time.sleep(0.3)
-            try:
-                sock.sendall(b"X-Slow: 1\r\n")
-                sock.settimeout(0.01)
-                closed = sock.recv(1) == b""
-            except TimeoutError:
-                pass
-            except OSError:
-                closed = True
-        assert closed
-        assert time.monotonic() - started < 3
-
-
-def test_idle_connection_before_any_request_is_closed(
-    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A connection that never sends anything is closed once KEEP_ALIVE_SECONDS have passed."""
-    monkeypatch.setattr("sandbox.server.KEEP_ALIVE_SECONDS", 0.5)
-    with socket.create_connection(("127.0.0.1", sandbox.port), timeout=5) as sock:
-        assert sock.recv(1) == b""
-
-
-def test_idle_connection_is_kept_longer_than_a_browser_keeps_it(
-    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The header deadline runs from a request's first byte, not while a connection is idle:
-    that waits KEEP_ALIVE_SECONDS, longer than a browser keeps an idle connection (WebKit 60 s),
-    so a browser never sends a request on a connection the sandbox is closing."""
-    monkeypatch.setattr("sandbox.server.HEADER_DEADLINE_SECONDS", 0.3)
-    assert KEEP_ALIVE_SECONDS > 60
-    conn = connect(sandbox)
-    try:
-        conn.connect()
-        opened = conn.sock
-        for _ in range(2):
-            time.sleep(1)  # idle after opening, then after an answer
-            conn.request("GET", "/")
-            response = conn.getresponse()
-            response.read()
-            assert response.status == 200
-        assert conn.sock is opened
-    finally:
-        conn.close()
-
-
-def test_answers_while_1100_clients_trickle_headers(sandbox: SandboxServer) -> None:
-    """With more half-sent requests open than the common 1,024-file limit, it still answers."""
-    stuck = []
-    try:
-        for _ in range(1100):
-            sock = socket.create_connection(("127.0.0.1", sandbox.port), timeout=10)
-            sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-            stuck.append(sock)
-        assert get_segments(sandbox).status == 200
-        assert add(sandbox).status == 200
-    finally:
-        for sock in stuck:
-            sock.close()
-
-
-def test_slow_body_is_cut_with_408(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A body that does not arrive within its deadline is 408 and stores nothing."""
-    monkeypatch.setattr("sandbox.api.BODY_DEADLINE_SECONDS", 0.5)
-    head = b"POST /segments/add HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-    answer = raw_exchange(sandbox, head + b"Content-Length: 100\r\n\r\n{", wait=1.0)
-    assert answer.startswith(b"HTTP/1.1 408 "), answer
-    assert sandbox.store.segment_ids(SHOP, "device-1") == []
+    """The connection settings reach uvicorn: with room for one connection, a request gets 503;
+    idle connections outlive a browser's (WebKit keeps one 60 s)."""
+    assert SERVER_SETTINGS["timeout_keep_alive"] > 60
+    monkeypatch.setitem(SERVER_SETTINGS, "limit_concurrency", 1)
+    with running(root=root, data_dir=data_dir) as server:
+        assert call(server, "GET", "/").status == 503
 
 
 # --- command line ------------------------------------------------------------------------------

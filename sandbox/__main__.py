@@ -10,7 +10,6 @@ import threading
 from pathlib import Path
 
 from sandbox.server import DEFAULT_DATA, DEFAULT_SEED, start_server
-from sandbox.store import SeedError
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -43,15 +42,15 @@ def main(argv: list[str] | None = None) -> None:
         print(warning, file=sys.stderr)
     try:
         server = start_server(
-            root=args.root,
-            data_dir=args.data,
+            args.root,
+            args.data,
             seed_path=args.seed,
             host=args.host,
             port=args.port,
             isolate=args.isolate,
             reset=args.reset,
         )
-    except SeedError as exc:
+    except ValueError as exc:  # a bad seed file (SeedError), data of another layout (DataError)
         parser.exit(1, f"sandbox: {exc}\n")
     except OSError as exc:
         parser.exit(1, f"sandbox: cannot start on {args.host}:{args.port}: {exc}\n")

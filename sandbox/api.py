@@ -262,7 +262,7 @@ async def _faults(request: Request) -> Response:
     faults: FaultTable = request.app.state.faults
     if request.method == "PUT":
         try:
-            faults.update(FaultTable.parse(await _params(request)))
+            faults.update(await _params(request))
         except FaultError as exc:
             raise ApiError(422, str(exc)) from None
     elif request.method == "DELETE":

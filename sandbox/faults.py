@@ -3,14 +3,13 @@
 A fault makes one endpoint (``get``, ``add`` or ``remove``) sleep first, then drop the
 connection or answer with an HTTP error instead of doing its work::
 
-    from sandbox.faults import FaultTable
-
     faults = FaultTable()
     faults.set("get", latency_ms=300, status=503)
-    faults.snapshot()  # {"get": {"latency_ms": 300, "status": 503, "drop": False}}
+    faults.update({"add": {"drop": True}, "get": None})  # a PUT /_sandbox/faults body
+    faults.snapshot()  # {"add": {"latency_ms": 0, "status": None, "drop": True}}
     faults.clear()
 
-Public names: ``FAULT_ENDPOINTS``, ``MAX_LATENCY_MS``, ``Fault``, ``FaultTable``, ``FaultError``,
+Public names: ``FAULT_ENDPOINTS``, ``MAX_LATENCY_MS``, ``Fault``, ``FaultError``, ``FaultTable``,
 ``is_int``.
 """
 
@@ -29,6 +28,11 @@ class FaultError(ValueError):
     """A fault or fault table that makes no sense."""
 
 
+def is_int(value: object) -> bool:
+    """True for real ints (bool is not accepted as a number)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 @dataclass(frozen=True)
 class Fault:
     """What to do to one endpoint: sleep, then drop the connection or answer with ``status``."""
@@ -38,7 +42,6 @@ class Fault:
     drop: bool = False
 
     def __post_init__(self) -> None:
-        """Refuse values outside the documented ranges."""
         if not is_int(self.latency_ms) or not 0 <= self.latency_ms <= MAX_LATENCY_MS:
             raise FaultError(f"latency_ms must be an integer from 0 to {MAX_LATENCY_MS}.")
         if self.status is not None and (not is_int(self.status) or not 400 <= self.status <= 599):
@@ -51,25 +54,33 @@ class FaultTable:
     """Thread-safe table of faults per endpoint (``get``, ``add``, ``remove``)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # Replaced whole, never changed in place: a reader needs no lock.
         self._faults: dict[str, Fault] = {}
+        self._lock = threading.Lock()
 
     def set(
         self, endpoint: str, latency_ms: int = 0, status: int | None = None, drop: bool = False
     ) -> None:
         """Replace the fault of one endpoint; raise FaultError on an unknown endpoint or value."""
-        _check_endpoint(endpoint)
-        fault = Fault(latency_ms=latency_ms, status=status, drop=drop)
-        with self._lock:
-            self._faults[endpoint] = fault
+        self.update({endpoint: {"latency_ms": latency_ms, "status": status, "drop": drop}})
 
-    def update(self, faults: dict[str, Fault | None]) -> None:
-        """Set the faults of the endpoints named (None clears one); leave the others as they are."""
-        for endpoint in faults:
-            _check_endpoint(endpoint)
+    def update(self, table: object) -> None:
+        """Set the faults a JSON-like table names (null clears one), leaving the others as they
+        are; raise FaultError, changing nothing, when any of it makes no sense."""
+        if not isinstance(table, dict):
+            raise FaultError("The fault table must be a JSON object.")
+        faults: dict[str, Fault | None] = {}
+        for endpoint, spec in table.items():
+            if endpoint not in FAULT_ENDPOINTS:
+                raise FaultError("Faults can only be set for the endpoints get, add and remove.")
+            if spec is not None and not isinstance(spec, dict):
+                raise FaultError("Every fault must be a JSON object.")
+            if spec is not None and not set(spec) <= {"latency_ms", "status", "drop"}:
+                raise FaultError("A fault only accepts the fields latency_ms, status and drop.")
+            faults[endpoint] = None if spec is None else Fault(**spec)
         with self._lock:
-            self._faults.update(faults)
-            self._faults = {name: f for name, f in self._faults.items() if f is not None}
+            merged = {**self._faults, **faults}
+            self._faults = {name: fault for name, fault in merged.items() if fault is not None}
 
     def clear(self) -> None:
         """Remove every fault."""
@@ -78,39 +89,8 @@ class FaultTable:
 
     def get(self, endpoint: str) -> Fault | None:
         """Return the fault of an endpoint, or None."""
-        with self._lock:
-            return self._faults.get(endpoint)
+        return self._faults.get(endpoint)
 
     def snapshot(self) -> dict[str, dict[str, object]]:
         """Return the table as plain JSON-ready data."""
-        with self._lock:
-            return {name: asdict(fault) for name, fault in self._faults.items()}
-
-    @staticmethod
-    def parse(payload: object) -> dict[str, Fault | None]:
-        """Turn a ``PUT /_sandbox/faults`` body into faults (null: none); raise FaultError."""
-        if not isinstance(payload, dict):
-            raise FaultError("The fault table must be a JSON object.")
-        faults: dict[str, Fault | None] = {}
-        for endpoint, spec in payload.items():
-            _check_endpoint(endpoint)
-            if spec is None:
-                faults[endpoint] = None
-                continue
-            if not isinstance(spec, dict):
-                raise FaultError("Every fault must be a JSON object.")
-            if not set(spec) <= {"latency_ms", "status", "drop"}:
-                raise FaultError("A fault only accepts the fields latency_ms, status and drop.")
-            faults[endpoint] = Fault(**spec)
-        return faults
-
-
-def is_int(value: object) -> bool:
-    """True for real ints (bool is not accepted as a number)."""
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _check_endpoint(endpoint: object) -> None:
-    """Raise FaultError unless ``endpoint`` is one that faults can be injected into."""
-    if endpoint not in FAULT_ENDPOINTS:
-        raise FaultError("Faults can only be set for the endpoints get, add and remove.")
+        return {name: asdict(fault) for name, fault in self._faults.items()}

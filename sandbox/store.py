@@ -1,4 +1,11 @@
-"""Seed catalogue loading and SQLite storage for the sandbox."""
+"""The sandbox's seed catalogue and its SQLite store of profiles, devices and memberships::
+
+shops = load_seed(Path("sandbox/seed.json"))  # {"demo-shop": Shop(...)}
+store = Store(Path("data"))
+store.set_membership("demo-shop", "device-1", 313, True, email="ann@example.com")
+store.segment_ids("demo-shop", "device-1")  # [313]
+store.close()
+"""
 
 from __future__ import annotations
 
@@ -14,8 +21,6 @@ from pathlib import Path
 DB_FILENAME = "sandbox.sqlite3"
 
 SegmentId = int | str
-
-_DIGITS = re.compile(r"[0-9]+")
 
 # segment_id has no declared type, so SQLite keeps ints as INTEGER and string ids as TEXT.
 # A profile owns memberships and contacts; devices (dids) point at the profile they act for.
@@ -42,43 +47,18 @@ CREATE TABLE IF NOT EXISTS memberships (
 );
 """
 
-# Databases of the first layout kept memberships per device: each device becomes its own profile.
-_SET_ASIDE_FIRST_LAYOUT = """
-ALTER TABLE memberships RENAME TO old_memberships;
-DROP TABLE profiles;
-CREATE TEMP TABLE old_devices AS SELECT DISTINCT shop_id, did FROM old_memberships;
-"""
-_MOVE_FIRST_LAYOUT = """
-INSERT INTO profiles (id, shop_id) SELECT rowid, shop_id FROM old_devices;
-INSERT INTO devices (shop_id, did, profile_id) SELECT shop_id, did, rowid FROM old_devices;
-INSERT INTO memberships (profile_id, segment_id, created_at)
-    SELECT d.rowid, m.segment_id, m.created_at
-    FROM old_memberships m JOIN old_devices d USING (shop_id, did);
-DROP TABLE old_memberships;
-DROP TABLE old_devices;
-"""
-
-
-def delete_data(data_dir: Path) -> None:
-    """Delete the database in ``data_dir``, its journals too; the folder and other files stay."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        (Path(data_dir) / f"{DB_FILENAME}{suffix}").unlink(missing_ok=True)
+_SEED_SHAPE = (
+    '{"shops": [{"id": "a-shop", "name": "A shop", "segments": [{"id": 313, "name": "VIP", '
+    '"type": "static"}]}]}, every id unique in its list, segment ids integers or strings'
+)
 
 
 class SeedError(ValueError):
     """The seed file is missing or malformed."""
 
 
-def normalise_segment_id(value: SegmentId) -> SegmentId:
-    """Return ``value`` as an int when it is an int or an ASCII digit string, else unchanged."""
-    if isinstance(value, str) and _DIGITS.fullmatch(value):
-        return int(value)
-    return value
-
-
-def segment_sort_key(segment_id: SegmentId) -> tuple[bool, int | str]:
-    """Sort key that orders integer ids numerically, before any string ids."""
-    return (isinstance(segment_id, str), segment_id)
+class DataError(ValueError):
+    """The data folder holds a database of another layout."""
 
 
 @dataclass(frozen=True)
@@ -99,50 +79,49 @@ class Shop:
     segments: dict[SegmentId, Segment]
 
 
+def normalise_segment_id(value: SegmentId) -> SegmentId:
+    """Return ``value`` as an int when it is an int or an ASCII digit string, else unchanged."""
+    if isinstance(value, str) and re.fullmatch(r"[0-9]+", value):
+        return int(value)
+    return value
+
+
 def load_seed(path: Path) -> dict[str, Shop]:
-    """Load shops from a seed JSON file; raise SeedError when the file is malformed."""
+    """Load shops from a seed JSON file; raise SeedError, naming the shape, when it is not one."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise SeedError(f"Cannot read seed file {path}: {exc}") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("shops"), list):
-        raise SeedError(f"Seed file {path} must be an object with a 'shops' list.")
     shops: dict[str, Shop] = {}
-    for raw_shop in data["shops"]:
-        shop = _parse_shop(raw_shop)
-        if shop.id in shops:
-            raise SeedError(f"Seed file {path} lists shop {shop.id!r} twice.")
-        shops[shop.id] = shop
+    try:
+        for raw in data["shops"]:
+            shop = Shop(raw["id"], raw["name"], {})
+            for entry in raw["segments"]:
+                segment = Segment(normalise_segment_id(entry["id"]), entry["name"], entry["type"])
+                if (
+                    not _named(segment.id, segment.name, segment.type)
+                    or segment.id in shop.segments
+                ):
+                    raise ValueError(segment)
+                shop.segments[segment.id] = segment
+            if not isinstance(shop.id, str) or not _named(shop.id, shop.name) or shop.id in shops:
+                raise ValueError(shop.id)
+            shops[shop.id] = shop
+    except (LookupError, TypeError, ValueError) as exc:
+        raise SeedError(f"Seed file {path} must be {_SEED_SHAPE} (at {exc}).") from exc
     return shops
 
 
-def _parse_shop(raw: object) -> Shop:
-    """Validate one shop entry of the seed file."""
-    if not isinstance(raw, dict):
-        raise SeedError("Every seed shop must be an object.")
-    shop_id, name, raw_segments = raw.get("id"), raw.get("name"), raw.get("segments")
-    if not isinstance(shop_id, str) or not shop_id or not isinstance(name, str):
-        raise SeedError("Every seed shop needs a non-empty string 'id' and a string 'name'.")
-    if not isinstance(raw_segments, list):
-        raise SeedError(f"Seed shop {shop_id!r} needs a 'segments' list.")
-    segments: dict[SegmentId, Segment] = {}
-    for entry in raw_segments:
-        if not isinstance(entry, dict):
-            raise SeedError(f"Every segment of seed shop {shop_id!r} must be an object.")
-        seg_id, seg_name, seg_type = entry.get("id"), entry.get("name"), entry.get("type")
-        valid_id = (isinstance(seg_id, int) and not isinstance(seg_id, bool)) or (
-            isinstance(seg_id, str) and seg_id != ""
-        )
-        if not valid_id or not isinstance(seg_name, str) or not isinstance(seg_type, str):
-            raise SeedError(
-                f"Segments of seed shop {shop_id!r} need an int or string 'id', "
-                "a string 'name' and a string 'type'."
-            )
-        key = normalise_segment_id(seg_id)
-        if key in segments:
-            raise SeedError(f"Seed shop {shop_id!r} lists segment {key!r} twice.")
-        segments[key] = Segment(id=key, name=seg_name, type=seg_type)
-    return Shop(id=shop_id, name=name, segments=segments)
+def _named(item_id: object, *texts: object) -> bool:
+    """True for an int or non-empty string id and string texts (a name, a type)."""
+    valid_id = isinstance(item_id, int | str) and not isinstance(item_id, bool) and item_id != ""
+    return valid_id and all(isinstance(text, str) for text in texts)
+
+
+def delete_data(data_dir: Path) -> None:
+    """Delete the database in ``data_dir``, its journals too; the folder and other files stay."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        (Path(data_dir) / f"{DB_FILENAME}{suffix}").unlink(missing_ok=True)
 
 
 class Store:
@@ -150,31 +129,26 @@ class Store:
 
     As PersonaClick documents it, a call that carries an email or phone binds the device to the
     profile that owns that contact ("device switching"), so every device that identified with
-    the same email sees the same segments.
+    the same email sees the same segments. Raises DataError for a database of another layout.
     """
 
     def __init__(self, data_dir: Path) -> None:
-        data_dir = Path(data_dir)
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.path = data_dir / DB_FILENAME
+        Path(data_dir).mkdir(parents=True, exist_ok=True)
+        self.path = Path(data_dir) / DB_FILENAME
         # One connection serialised by a lock: simple, and SQLite writes are serial anyway.
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(
             self.path, timeout=10, isolation_level=None, check_same_thread=False
         )
+        # The first layout, before profiles, kept memberships by device: no longer read.
+        first_layout = "SELECT 1 FROM pragma_table_info('memberships') WHERE name = 'did'"
+        if self._conn.execute(first_layout).fetchone():
+            self._conn.close()
+            raise DataError(f"{self.path} was written by an older sandbox: start with --reset.")
         # WAL: a commit is in the file before the call returns, so a killed process loses nothing.
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        with self._transaction() as conn:
-            old_layout = conn.execute(
-                "SELECT 1 FROM pragma_table_info('memberships') WHERE name = 'did'"
-            ).fetchone()
-            scripts = [_SCHEMA]
-            if old_layout:
-                scripts = [_SET_ASIDE_FIRST_LAYOUT, _SCHEMA, _MOVE_FIRST_LAYOUT]
-            # Statement by statement: executescript() would commit the transaction half-way.
-            for statement in ";".join(scripts).split(";"):
-                conn.execute(statement)
+        self._conn.executescript(_SCHEMA)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -202,15 +176,10 @@ class Store:
         with self._transaction() as conn:
             profile_id = _bind_device(conn, shop_id, did, {"email": email, "phone": phone})
             if member:
-                conn.execute(
-                    "INSERT OR IGNORE INTO memberships (profile_id, segment_id) VALUES (?, ?)",
-                    (profile_id, segment_id),
-                )
+                sql = "INSERT OR IGNORE INTO memberships (profile_id, segment_id) VALUES (?, ?)"
             else:
-                conn.execute(
-                    "DELETE FROM memberships WHERE profile_id = ? AND segment_id = ?",
-                    (profile_id, segment_id),
-                )
+                sql = "DELETE FROM memberships WHERE profile_id = ? AND segment_id = ?"
+            conn.execute(sql, (profile_id, segment_id))
 
     def segment_ids(self, shop_id: str, did: str) -> list[SegmentId]:
         """Return the ids of the segments of the device's profile, ints first, ascending."""
@@ -220,7 +189,7 @@ class Store:
                 " WHERE shop_id = ? AND did = ?",
                 (shop_id, did),
             ).fetchall()
-        return sorted((row[0] for row in rows), key=segment_sort_key)
+        return sorted((row[0] for row in rows), key=lambda i: (isinstance(i, str), i))
 
     def profile(self, shop_id: str, did: str) -> dict[str, str | None] | None:
         """Return the ``{"email", "phone"}`` of the device's profile, None for an unknown device."""
@@ -247,7 +216,6 @@ def _bind_device(
     the device's own profile when that profile has none of its kind, else starts a new profile.
     """
     given = {column: value for column, value in contacts.items() if value is not None}
-    profile_id = None
     for column, value in given.items():  # column names come from this module, never a request
         row = conn.execute(
             f"SELECT id FROM profiles WHERE shop_id = ? AND {column} = ?", (shop_id, value)
@@ -255,7 +223,7 @@ def _bind_device(
         if row is not None:
             profile_id = row[0]
             break
-    if profile_id is None:
+    else:
         row = conn.execute(
             "SELECT id, email, phone FROM profiles JOIN devices ON profiles.id = profile_id"
             " WHERE devices.shop_id = ? AND did = ?",

@@ -12,8 +12,10 @@ import sys
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import pytest
+
 from sandbox.server import SandboxServer
-from sandbox.store import DB_FILENAME, Store
+from sandbox.store import DB_FILENAME, DataError, Store
 from sandbox_helpers import SHOP, add, assert_error, call, get_segments, remove, running
 
 EMAIL = "john.doe@examplestore.com"
@@ -167,27 +169,11 @@ def test_acknowledged_writes_survive_kill_9(tmp_path: Path) -> None:
         proc.wait()
 
 
-def test_memberships_of_the_first_database_layout_are_kept(tmp_path: Path) -> None:
-    """A data folder written by the sandbox's first layout (memberships per device) opens with
-    every device's memberships intact, each device its own profile."""
+def test_a_database_of_the_first_layout_is_refused_naming_reset(tmp_path: Path) -> None:
+    """A data folder of the first layout (memberships per device) is not read: starting on it
+    fails with a message that says to start with --reset."""
     with sqlite3.connect(tmp_path / DB_FILENAME) as db:
-        db.executescript(
-            """
-            CREATE TABLE profiles (shop_id TEXT NOT NULL, did TEXT NOT NULL, email TEXT,
-                phone TEXT, PRIMARY KEY (shop_id, did));
-            CREATE TABLE memberships (shop_id TEXT NOT NULL, did TEXT NOT NULL,
-                segment_id NOT NULL, created_at TEXT NOT NULL DEFAULT 'then',
-                PRIMARY KEY (shop_id, did, segment_id));
-            INSERT INTO memberships (shop_id, did, segment_id)
-                VALUES ('demo-shop', 'a', 313), ('demo-shop', 'a', 100500), ('demo-shop', 'b', 313);
-            """
-        )
+        db.execute("CREATE TABLE memberships (shop_id, did, segment_id)")
     db.close()
-    store = Store(tmp_path)
-    try:
-        assert store.segment_ids(SHOP, "a") == [313, 100500]
-        assert store.segment_ids(SHOP, "b") == [313]
-        store.set_membership(SHOP, "b", 313, False)
-        assert store.segment_ids(SHOP, "a") == [313, 100500]
-    finally:
-        store.close()
+    with pytest.raises(DataError, match="--reset"):
+        Store(tmp_path)

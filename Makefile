@@ -15,6 +15,7 @@ test: vendor/.ready $(VENV)/.ready dist/.ready
 	@scripts/setup-system.sh chromium firefox webkit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	node_modules/.bin/eslint .
 	$(BIN)/twine check --strict dist/*.whl dist/*.tar.gz
 	$(BIN)/mypy
 	node_modules/.bin/pyright --pythonpath $(BIN)/python

@@ -395,7 +395,7 @@ _EDGE_PARAMETERS = ("maxAnswerBytes", "earlyWindowSeconds")
 # joins the SDK call in flight on the same global, unless an add/remove came after it started,
 # every earlier caller has stopped waiting, or it asks to be fresh; each caller keeps its own
 # deadline, and parsing the text gives each its own copy of the answer.
-_EDGE_JS = """
+_EDGE_JS = r"""
 const MAX_ERROR_LENGTH = 1000; // characters of an SDK's error text that reach Python
 // How long the early call's answer serves gets: a cold Pyodide boot on a slow phone, and more.
 const EARLY_WINDOW_MS = earlyWindowSeconds * 1000;
@@ -413,7 +413,7 @@ const errorText = (error) => {
 const shortened = (text) =>
   text.length <= MAX_ERROR_LENGTH
     ? text
-    : `${text.slice(0, MAX_ERROR_LENGTH).replace(/\\S*$/, "").replace(/[\\s\\d+().\\/-]*$/, "")}…`;
+    : `${text.slice(0, MAX_ERROR_LENGTH).replace(/\S*$/, "").replace(/[\s\d+()./-]*$/, "")}…`;
 // UTF-8 takes at most 3 bytes for each UTF-16 unit: only a long answer needs counting.
 const answerBytes = (text) =>
   text.length * 3 <= maxAnswerBytes ? text.length : new TextEncoder().encode(text).length;

@@ -8,7 +8,8 @@
 // first segment_get calls share that call instead of starting one after Python's boot.
 // data-prefetch="off" turns the early call off; data-global="r46" names another SDK global.
 const SOURCE = __SOURCE__;
-const EDGE_JS = __EDGE_JS__;
+// The module's _EDGE_JS, read from its source rather than carried twice.
+const EDGE_JS = SOURCE.slice(__EDGE_START__, __EDGE_END__);
 const EDGE_PARAMETERS = __EDGE_PARAMETERS__;
 const EDGE_SETTINGS = __EDGE_SETTINGS__;
 

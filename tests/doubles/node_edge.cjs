@@ -41,6 +41,6 @@ lines.on("line", (line) => {
   } else if (command.op === "post") {
     raw.postMessage(command.message);
   } else {
-    write({ text: String(fakeSdk[command.op](...command.args)) });
+    write({ text: String(globalThis.fakeSdk[command.op](...command.args)) });
   }
 });

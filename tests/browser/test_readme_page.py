@@ -1,14 +1,17 @@
-"""The README's "Use it on your own page" blocks, copied as printed into a folder of their own.
+"""The pages of the README and docs/, copied as printed into a folder of their own.
 
-The whole page with the tag, and the page the config path assembles from the README's loader,
-PyScript tags, pyscript.toml and main.py, are served by a second server on another port (the
-developer's own), pointed at the sandbox the way the README says, and clicked through on every
-engine: the widget lists the visitor's segments, joins one and leaves it.
+The README's whole page with the tag, the same page against the sandbox, the page the config path
+(docs/config-without-tag.md) assembles from its loader, PyScript tags, pyscript.toml and the
+README's main.py, and the pyodide-http recipe (docs/pyodide-http.md) are served by a second server
+on another port (the developer's own), pointed at the sandbox the way the documents say, and
+clicked through on every engine: the widget's buttons wait disabled until its Python runs, and it
+lists the visitor's segments, joins one and leaves it.
 """
 
 import contextlib
 import json
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -22,11 +25,11 @@ from pathlib import Path
 import pytest
 
 from browsers import serve
-from readme import offline, readme_blocks
+from readme import README, offline, readme_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
 SANDBOX_IN_README = "http://127.0.0.1:8000/"
-# What the README's "Against the sandbox" changes in PersonaClick's loader snippet.
+# What docs/sandbox-and-demo.md changes in PersonaClick's loader snippet.
 PERSONACLICK_SDK = "https://cdn.personaclick.com/v3.js"
 YOUR_SHOP_ID = "YOUR_SHOP_ID"
 SHOP = "demo-shop"
@@ -45,6 +48,21 @@ PAGE = """<!doctype html>
 </html>
 """
 INTERPRETER_LINE = re.compile(r"^interpreter = .*$", re.MULTILINE)
+# The test's own, first in each page's head: how the buttons' disabled attribute changed, from
+# before anything of the page ran.
+BUTTON_WATCHER = """<script>
+  window.buttonChanges = [];
+  new MutationObserver((records) => {
+    for (const record of records) window.buttonChanges.push([record.target.id, record.oldValue]);
+  }).observe(document, { subtree: true, attributeFilter: ["disabled"], attributeOldValue: true });
+</script>
+"""
+
+
+def watch_buttons(page_html):
+    """The page with BUTTON_WATCHER as the first thing in its head."""
+    assert page_html.count("<head>") == 1
+    return page_html.replace("<head>", "<head>\n" + BUTTON_WATCHER, 1)
 
 
 class DevServerHandler(SimpleHTTPRequestHandler):
@@ -87,15 +105,17 @@ def dev_server(tmp_path, request):
     server.server_close()
 
 
-@contextlib.contextmanager
-def isolated_server(folder):
-    """Run the README's serve_isolated.py in folder on a free port until the test ends."""
-    (folder / "serve_isolated.py").write_text(readme_blocks()["serve-isolated"])
+def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_server(folder, command, port):
+    """Run a static server's command line in folder until the test ends; yield its URL."""
     server = subprocess.Popen(
-        [sys.executable, "serve_isolated.py", str(port)], cwd=folder, stdout=subprocess.DEVNULL
+        command, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         deadline = time.monotonic() + 10
@@ -104,12 +124,33 @@ def isolated_server(folder):
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
-                assert time.monotonic() < deadline, "serve_isolated.py never listened"
+                assert server.poll() is None, f"{command} ended with {server.returncode}"
+                assert time.monotonic() < deadline, f"{command} never listened"
                 time.sleep(0.05)
         yield f"http://127.0.0.1:{port}/"
     finally:
         server.terminate()
         server.wait()
+
+
+@contextlib.contextmanager
+def isolated_server(folder):
+    """Run docs/workers.md's serve_isolated.py in folder on a free port until the test ends."""
+    (folder / "serve_isolated.py").write_text(readme_blocks()["serve-isolated"])
+    port = free_port()
+    with running_server(folder, [sys.executable, "serve_isolated.py", str(port)], port) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def printed_server(folder):
+    """Run the README's line that serves a page folder, as printed but for its port."""
+    (line,) = readme_blocks()["serve-page"].splitlines()
+    port = free_port()
+    command = shlex.split(line.replace("8080", str(port)))
+    assert command[0] == "python3" and str(port) in command, command
+    with running_server(folder, command, port) as url:
+        yield url
 
 
 def assemble_page(folder, sandbox, interpreter, toml_name, worker=False):
@@ -126,7 +167,7 @@ def assemble_page(folder, sandbox, interpreter, toml_name, worker=False):
     if worker:  # as the README says: the worker attribute
         tags = tags.replace('src="./main.py"', 'worker src="./main.py"')
     page = PAGE.format(loader=loader, tags=tags)
-    (folder / "index.html").write_text(offline(page))
+    (folder / "index.html").write_text(watch_buttons(offline(page)))
     (folder / "pyscript.toml").write_text(offline(toml))
     (folder / "main.py").write_text(blocks["main-py"])
     (folder / "vendor").symlink_to(ROOT / "vendor")
@@ -148,15 +189,31 @@ def assemble_tag_page(folder, sandbox, interpreter, worker):
         page = page.replace('type="py"', 'type="mpy"').replace(pyodide_url(page), micropython)
     if worker:
         page = page.replace('src="./main.py"', 'worker src="./main.py"')
-    (folder / "index.html").write_text(offline(page))
+    (folder / "index.html").write_text(watch_buttons(offline(page)))
     (folder / "main.py").write_text(blocks["main-py"])
     (folder / "vendor").symlink_to(ROOT / "vendor")
     (folder / "favicon.ico").write_bytes(b"")  # the storefront's own, which browsers ask for
     shutil.copy2(ROOT / "personaclick_bridge.js", folder)
 
 
+def assemble_sandbox_page(folder, sandbox, interpreter, worker):
+    """Write the README's page against the sandbox and main.py: nothing else of this project."""
+    blocks = readme_blocks()
+    page = blocks["page-sandbox"]
+    if interpreter == "mpy":
+        # As the README says: type="mpy", and the sandbox's MicroPython.
+        (micropython,) = re.findall(SANDBOX_IN_README + r"\S+/micropython\.mjs", README.read_text())
+        page = page.replace('type="py"', 'type="mpy"').replace(pyodide_url(page), micropython)
+    if worker:
+        page = page.replace('src="./main.py"', 'worker src="./main.py"')
+    page = page.replace(SANDBOX_IN_README, sandbox.url)
+    (folder / "index.html").write_text(watch_buttons(page))
+    (folder / "main.py").write_text(blocks["main-py"])
+    (folder / "favicon.ico").write_bytes(b"")  # the storefront's own, which browsers ask for
+
+
 def pyodide_url(text):
-    (url,) = re.findall(r"https://\S+/pyodide\.mjs", text)
+    (url,) = re.findall(r"https?://[^\s\"']+/pyodide\.mjs", text)
     return url
 
 
@@ -176,11 +233,17 @@ def segments_text(page, text):
 
 
 def click_through(page, url, sandbox):
-    """List the segments, join the newsletter and leave it, as a shopper would: the buttons are
-    grey while a call is under way, and an SDK that fails is a sentence, not a traceback."""
+    """List the segments, join the newsletter and leave it, as a shopper would: the buttons wait
+    disabled until the widget's Python enables them, are grey while a call is under way, and an
+    SDK that fails is a sentence, not a traceback."""
     page.goto(url)
     page.wait_for("document.getElementById('segments').textContent.startsWith('Your segments:')")
     assert page.text("#segments") == "Your segments: none"
+    first_changes = {}
+    for button_id, old_value in page.evaluate("window.buttonChanges"):
+        first_changes.setdefault(button_id, old_value)
+    assert first_changes == {"join": "", "leave": ""}  # disabled in the HTML, then enabled
+    assert page.evaluate(BUTTONS_ENABLED)
     sandbox.faults.set("get", latency_ms=1500)
     try:
         page.click("#join")
@@ -212,6 +275,22 @@ def test_readme_whole_page_with_the_tag(variant, dev_server, sandbox, page):
     assert not (folder / "personaclick_bridge.py").exists()
 
 
+@pytest.mark.parametrize("variant", TAG_VARIANTS)
+def test_readme_whole_page_against_the_sandbox(variant, sandbox, page, tmp_path):
+    """The README's page against the sandbox, copied as printed beside main.py alone and served
+    by the README's own command (serve_isolated.py for a worker), takes the SDK, the tag,
+    PyScript and the interpreter from the sandbox, and works: nothing else is needed."""
+    interpreter, worker = TAG_VARIANTS[variant]
+    folder = tmp_path / "storefront"
+    folder.mkdir()
+    assemble_sandbox_page(folder, sandbox, interpreter, worker)
+    with isolated_server(folder) if worker else printed_server(folder) as url:
+        click_through(page, url, sandbox)
+    assert sorted(path.name for path in folder.iterdir()) == sorted(
+        ["index.html", "main.py", "favicon.ico"] + (["serve_isolated.py"] if worker else [])
+    )
+
+
 OFFERS = {"titles": ["Canvas tote", "Enamel mug"]}
 WIDGET_TAG = re.compile(r'<script type="py" src="\./main\.py".*?</script>', re.DOTALL)
 
@@ -220,7 +299,7 @@ WIDGET_TAG = re.compile(r'<script type="py" src="\./main\.py".*?</script>', re.D
 def test_readme_offers_widget_calls_the_backend_through_pyodide_http(
     variant, dev_server, sandbox, page
 ):
-    """The README's pyodide-http recipe, as printed, in the whole page: urllib.request reaches
+    """The pyodide-http recipe, as printed, in the README's whole page: urllib.request reaches
     the storefront's backend (here a file of the dev server) with the visitor's segments."""
     folder, url = dev_server
     worker = variant.endswith("worker")
@@ -249,7 +328,7 @@ VARIANTS = {
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_readme_widget_lists_joins_and_leaves(variant, dev_server, sandbox, page):
-    """The README's page, copied as printed, lists, adds and removes the visitor's segments."""
+    """The config path's page, copied as printed, lists, adds and removes the visitor's segments."""
     folder, url = dev_server
     assemble_page(folder, sandbox, *VARIANTS[variant])
     click_through(page, url, sandbox)

@@ -1,6 +1,6 @@
-"""The README's sandbox commands, run as printed against a running sandbox.
+"""The sandbox commands of docs/sandbox-and-demo.md, run as printed against a running sandbox.
 
-Only the port changes: the README's localhost:8000 becomes the test sandbox's free port.
+Only the port changes: the printed localhost:8000 becomes the test sandbox's free port.
 """
 
 from __future__ import annotations
@@ -11,18 +11,21 @@ import subprocess
 
 import pytest
 
+from readme import readme_blocks
 from sandbox.server import SandboxServer
-from sandbox_helpers import SHOP, demo_section_blocks
+from sandbox_helpers import SHOP
 
 
 def curl_lines() -> list[str]:
-    """Every curl command of the sandbox section's shell blocks, in order."""
-    lines = [line for block in demo_section_blocks("sh") for line in block.splitlines()]
-    return [line for line in lines if line.startswith("curl ")]
+    """Every curl command of the API and fault blocks, in order."""
+    blocks = readme_blocks()
+    lines = (blocks["sandbox-api"] + blocks["sandbox-faults"]).splitlines()
+    assert all(line.startswith("curl ") for line in lines), lines
+    return lines
 
 
 def run_curl(line: str, server: SandboxServer) -> str:
-    """Run one README line in a shell, pointed at the server's port; return its output."""
+    """Run one printed line in a shell, pointed at the server's port; return its output."""
     command = line.replace("localhost:8000", f"localhost:{server.port}")
     done = subprocess.run(
         command, shell=True, capture_output=True, text=True, timeout=30, check=False
@@ -42,7 +45,7 @@ def test_readme_has_the_segment_and_fault_commands() -> None:
 
 
 def test_readme_segment_commands_work(sandbox: SandboxServer) -> None:
-    """The README's add (a form, as curl -d sends) lands, and its get lists it."""
+    """The printed add (a form, as curl -d sends) lands, and its get lists it."""
     for line in curl_lines():
         if "/segments/add" in line:
             assert json.loads(run_curl(line, sandbox)) == {"status": "success"}

@@ -1,17 +1,18 @@
-"""The README's commands that run part of the suite select what they say they select."""
+"""The documented commands that run part of the suite (docs/developing.md's pytest-parts block)
+select what they say they select."""
 
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from readme import ROOT, readme_blocks
+
 ENGINES = ("chromium", "firefox", "webkit")
 
 
 def readme_commands():
-    """{arguments: comment} of each `.venv/bin/pytest` line in the README."""
+    """{arguments: comment} of each `.venv/bin/pytest` line of the pytest-parts block."""
     commands = {}
-    for line in (ROOT / "README.md").read_text().splitlines():
+    for line in readme_blocks()["pytest-parts"].splitlines():
         if line.startswith(".venv/bin/pytest "):
             command, _, comment = line.partition("#")
             commands[command.split(maxsplit=1)[1].strip()] = comment.strip()
@@ -32,7 +33,8 @@ def collected(arguments):
 
 
 def test_the_readme_shows_one_layer_one_engine_and_one_configuration():
-    """The three commands are there, as the tests below check them."""
+    """The three commands are there, as the tests below check them, and no other pytest line."""
+    assert len(readme_blocks()["pytest-parts"].splitlines()) == len(readme_commands())
     assert set(readme_commands()) == {
         "tests/unit",
         "tests/browser --engine firefox",

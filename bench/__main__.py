@@ -1,29 +1,19 @@
 """Benchmarks: the bridge side by side with hand-written glue and pure JavaScript, with budgets.
 
-Serves the repository on 127.0.0.1 and drives the harness's headless Chromium (browsers/)
-through bench/page.html:
+Serves the repository on 127.0.0.1 and drives the harness's headless Chromium (browsers/) through
+bench/page.html and bench/round_trip.html; bench/README.md says what each benchmark measures:
 
-- boot: navigation to the first segment_get result, cold (fresh profile) and warm (the median
-  of three reloads), with the bridge and with the hand-written glue of bench/glue.py, and the
-  bytes received;
-- per call: sequential segment_get against an SDK that answers in a microtask, with the bridge,
-  the glue and pure JavaScript (the floor), on each interpreter, on the page and in a worker,
-  awaited at top level, in an ``@when`` click handler and in an ``asyncio`` task;
-- five widgets booting: five concurrent segment_get against the sandbox's stand-in SDK, with
-  the SDK calls, HTTP requests and time to the last answer, bridge and glue;
-- concurrency: 1 to 1,000 concurrent calls answered after a fixed delay, beside as many bare
-  ``asyncio.sleep`` calls of that delay (the event loop's own floor);
-- memory: Python objects (heap bytes on MicroPython) and the page's JS heap after a forced GC,
-  before and after 10,000 calls ending in answers, timeouts and SDK errors; on MicroPython the
-  heap after 10k to 80k calls beside as many bare promise awaits (the runtime's own floor);
-- first result at a 200 ms round trip: navigation to the first segment_get result with the
-  personaclick_bridge.js tag and with today's config, taking turns (bench/round_trip.py).
+- boot: the bridge's page and the glue's (bench/glue.py), cold and warm, on the main thread;
+- calls (bench/calls.py): per call at top level, in a click handler and in a task, beside the
+  glue and pure JavaScript; concurrent calls beside bare sleeps; memory after 10,000 calls;
+- widgets (bench/widgets.py): five widgets booting at once, bridge and glue;
+- first-result: the README's page at a 200 ms round trip, with the tag and with the config.
 
-Each figure is the median of several runs (min-max beside it): --boot-runs loads of each boot
-page, --runs loads of the calls and widgets pages, --pairs tag/config pairs per configuration.
-Each ratio is taken within one run. --only runs one benchmark.
-Prints one Markdown table, writes it with every sample to bench/results/bench.json (with --only,
-over the other benchmarks' samples from their last run), and exits 1 when a budget fails.
+The boot and first-result pages are driven by bench/boot.py. Each figure is the median of
+--boot-runs, --runs or --pairs runs (min-max beside it); each ratio is taken within one run.
+--only runs one benchmark. Prints one Markdown table, writes it with every sample to
+bench/results/bench.json (with --only, over the other benchmarks' samples from their last run),
+and exits 1 when a budget fails.
 
     make bench    # or: .venv/bin/python -m bench --runs 5 --boot-runs 11 --pairs 5
     .venv/bin/python -m bench --only first-result
@@ -32,15 +22,14 @@ over the other benchmarks' samples from their last run), and exits 1 when a budg
 import argparse
 import datetime
 import json
-import os
 import sys
 
-from bench import round_trip
-from bench.browser import BENCH_ARGS, LOAD_TIMEOUT_MS, PAGE_FIGURES, ROOT, STAMP_DONE, cold_and_warm
-from bench.table import Table, at_most, spread, under
-from browsers import CONFIGURATIONS, open_page, running, serve
+from bench import boot
+from bench.table import RESULTS, Table, at_least, at_most, publish, spread, under
+from browsers import CONFIGURATIONS, running, serve
 
-INTERPRETERS = {"Pyodide": "type=py", "MicroPython": "type=mpy"}
+# gc() and exact heap sizes for the memory figures; neither changes how pages run.
+BENCH_ARGS = ("--js-flags=--expose-gc", "--enable-precise-memory-info")
 BOOT_RATIO_BUDGET = 1.05
 PER_CALL_RATIO_BUDGET = 1.25
 # Pyodide's main thread, the common storefront set-up: the bridge may cost no more than the glue.
@@ -49,43 +38,40 @@ MEMORY_GROWTH_BUDGET = 0.01
 WIDGETS_BUDGET = {"sdk_calls": 1, "http_requests": 1}
 CONTEXTS = {"top_level": "top-level await", "click": "@when click handler", "task": "asyncio task"}
 CONCURRENT_DELAYS_BUDGET = 3
+ROUND_TRIP_MS = 200
+# The tag page's first result this much sooner than the config page's (median of the pairs).
+SOONER_BUDGET_MS = 150
+# The widget's segment_get on the tag page, call to answer: the early call has done the waiting.
+CALL_BUDGET_MS = 10
+FIRST_RESULT = f"first result, {ROUND_TRIP_MS} ms round trip"
 
 
-def boot(server, runs):
-    """Cold and warm boot of the bridge's page and the glue's page, first one then the other."""
-    figures = {}
-    if runs == 0:
-        return figures
+def boots(server, runs):
+    """Cold and warm boot of the bridge's page and the glue's page on the main thread."""
+    url = f"{server.url}bench/page.html?suite=boot"
+    main_thread = [c for c in CONFIGURATIONS if not c.worker]
     with running("chromium") as chromium:
-        for name, query in INTERPRETERS.items():
-            urls = {"bridge": f"{server.url}bench/page.html?suite=boot&{query}"}
-            urls["glue"] = urls["bridge"] + "&glue"
-            cold_and_warm(chromium, urls["glue"], STAMP_DONE)  # untimed: the OS caches files
-            samples = []
-            for run in range(runs):
-                order = ("bridge", "glue") if run % 2 == 0 else ("glue", "bridge")
-                samples.append(
-                    {page: cold_and_warm(chromium, urls[page], STAMP_DONE) for page in order}
-                )
-            figures[name] = samples
-    return figures
+        pages = {"bridge": url, "glue": url + "&glue"}
+        return boot.measure(chromium, pages, runs, configurations=main_thread)
 
 
 def page_runs(server, suite, runs):
-    """The figures a bench page publishes, from a fresh page per run in each configuration."""
-    figures = {}
+    """The figures of a calls or widgets page, bridge and glue taking turns at going first."""
     with running("chromium", chromium_args=BENCH_ARGS) as chromium:
-        for configuration in CONFIGURATIONS:
-            name, query = configuration.label, configuration.query
-            figures[name] = []
-            for run in range(runs):
-                turn = "&glue_first" if run % 2 else ""
-                url = f"{server.url}bench/page.html?suite={suite}&{query}{turn}"
-                with open_page(chromium, url) as page:
-                    results = page.wait_for(PAGE_FIGURES, timeout_ms=LOAD_TIMEOUT_MS)
-                    page.assert_offline_and_quiet()
-                figures[name].append(json.loads(results))
-    return figures
+        url = f"{server.url}bench/page.html?suite={suite}"
+        return boot.page_runs(chromium, url, runs, turn="&glue_first")
+
+
+def first_results(server, pairs):
+    """Pairs of tag and config page loads, caches warm, the API's answers delayed."""
+    url = f"{server.url}bench/round_trip.html"
+    server.faults.set("get", latency_ms=ROUND_TRIP_MS)
+    try:
+        with running("chromium") as chromium:
+            pages = {"tag": url + "?tag", "config": url}
+            return boot.measure(chromium, pages, pairs, visits=boot.returning)
+    finally:
+        server.faults.clear()
 
 
 def growth(before, after):
@@ -237,6 +223,38 @@ def report_heap_floor(table, figures):
             )
 
 
+def report_first_result(table, figures):
+    """Rows a configuration: the first result, the widget's call to answer (budgets), and when
+    the call left (what the tag's own boot work costs)."""
+    for name, samples in figures.items():
+        tag, config = ([s[page] for s in samples] for page in ("tag", "config"))
+        sooner = [s["config"]["first_result_ms"] - s["tag"]["first_result_ms"] for s in samples]
+        table.add(
+            FIRST_RESULT,
+            name,
+            "tag " + spread([t["first_result_ms"] for t in tag], "ms"),
+            "config " + spread([c["first_result_ms"] for c in config], "ms"),
+            ratios=spread(sooner, "ms") + " sooner",
+            budget=at_least(SOONER_BUDGET_MS, sooner, f"{SOONER_BUDGET_MS} ms sooner"),
+        )
+        calls = [t["call_ms"] for t in tag]
+        table.add(
+            f"{FIRST_RESULT}: widget's segment_get, call to answer",
+            name,
+            "tag " + spread(calls, "ms", digits=1),
+            "config " + spread([c["call_ms"] for c in config], "ms", digits=1),
+            budget=at_most(CALL_BUDGET_MS, calls, f"{CALL_BUDGET_MS} ms"),
+        )
+        later = [s["tag"]["called_ms"] - s["config"]["called_ms"] for s in samples]
+        table.add(
+            f"{FIRST_RESULT}: navigation to the widget's call",
+            name,
+            "tag " + spread([t["called_ms"] for t in tag], "ms"),
+            "config " + spread([c["called_ms"] for c in config], "ms"),
+            ratios=spread(later, "ms") + " tag − config",
+        )
+
+
 # The benchmarks, each one's samples under its name in bench.json, and the rows they make in
 # the table's order.
 BENCHMARKS = ("boot", "calls", "widgets", "first-result")
@@ -247,9 +265,8 @@ REPORTS = (
     ("calls", report_concurrency),
     ("calls", report_memory),
     ("calls", report_heap_floor),
-    ("first-result", round_trip.report),
+    ("first-result", report_first_result),
 )
-RESULTS = ROOT / "bench" / "results" / "bench.json"
 
 
 def tabled(samples):
@@ -261,20 +278,20 @@ def tabled(samples):
     return table
 
 
-def stored(date, settings, samples):
+def stored(settings, samples):
     """bench.json: this run's settings and samples over an earlier run's for benchmarks left out,
     with the date each benchmark last ran, and the table of them all."""
-    report = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    path = RESULTS / "bench.json"
+    report = json.loads(path.read_text()) if path.exists() else {}
     earlier = report.get("samples", {})
     dates = report.get("dates") or dict.fromkeys(earlier, report.get("date"))
     merged = {**earlier, **samples}
     table = tabled(merged)
+    today = datetime.date.today().isoformat()
     return {
         **report,
         **settings,
-        "date": date,
-        "dates": {**dates, **dict.fromkeys(samples, date)},
-        "cores": os.cpu_count(),
+        "dates": {**dates, **dict.fromkeys(samples, today)},
         "table": table.rows,
         "failed_budgets": table.failures,
         "samples": merged,
@@ -285,50 +302,37 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of the calls and widgets pages")
     # Boot times swing most on a shared machine, and a boot costs seconds, not minutes.
-    parser.add_argument(
-        "--boot-runs", type=int, default=11, help="runs of each boot page (0: no boot rows)"
-    )
-    parser.add_argument(
-        "--pairs", type=int, default=5, help="tag/config page pairs per configuration"
-    )
+    parser.add_argument("--boot-runs", type=int, default=11, help="runs of each boot page")
+    parser.add_argument("--pairs", type=int, default=5, help="tag/config pairs per configuration")
     parser.add_argument(
         "--only",
         choices=BENCHMARKS,
         help="run one benchmark; bench.json keeps the others' samples from their last run",
     )
     arguments = parser.parse_args()
-    runs, pairs = arguments.runs, arguments.pairs
+    runs, boot_runs, pairs = arguments.runs, arguments.boot_runs, arguments.pairs
     ran = BENCHMARKS if arguments.only is None else (arguments.only,)
     with serve(pages=True) as server:
         measures = {
-            "boot": lambda: boot(server, arguments.boot_runs),
+            "boot": lambda: boots(server, boot_runs),
             "calls": lambda: page_runs(server, "calls", runs),
             "widgets": lambda: page_runs(server, "widgets", runs),
-            "first-result": lambda: round_trip.measure(server, pairs),
+            "first-result": lambda: first_results(server, pairs),
         }
         samples = {name: measures[name]() for name in ran}
     settings = {
-        "boot": {"boot_runs": arguments.boot_runs},
-        "calls": {"runs": runs},
-        "widgets": {"runs": runs},
-        "first-result": {"pairs": pairs, "round_trip_ms": round_trip.ROUND_TRIP_MS},
+        "boot": ({"boot_runs": boot_runs}, f"{boot_runs} boots per page"),
+        "calls": ({"runs": runs}, f"{runs} runs of the calls page"),
+        "widgets": ({"runs": runs}, f"{runs} runs of the widgets page"),
+        "first-result": (
+            {"pairs": pairs, "round_trip_ms": ROUND_TRIP_MS},
+            f"{pairs} tag/config pairs per configuration",
+        ),
     }
-    counts = {
-        "boot": f"{arguments.boot_runs} boots per page",
-        "calls": f"{runs} runs of the calls page",
-        "widgets": f"{runs} runs of the widgets page",
-        "first-result": f"{pairs} tag/config pairs per configuration",
-    }
-    date = datetime.date.today().isoformat()
-    print(
-        f"{date}, {os.cpu_count()} cores, median (min-max) of "
-        + ", ".join(counts[name] for name in ran)
-        + "\n"
-    )
+    counts = ", ".join(settings[name][1] for name in ran)
+    run_settings = {key: value for name in ran for key, value in settings[name][0].items()}
     table = tabled(samples)
-    print(table.markdown())
-    run_settings = {key: value for name in ran for key, value in settings[name].items()}
-    RESULTS.write_text(json.dumps(stored(date, run_settings, samples), indent=2) + "\n")
+    publish("bench", table.markdown(), counts, **stored(run_settings, samples))
     if table.failures:
         print("\nbudgets missed: " + "; ".join(table.failures))
         sys.exit(1)

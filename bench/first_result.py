@@ -13,7 +13,7 @@ except ImportError:  # the glue page ships the hand-written glue instead of the 
 results = document.getElementById("results")
 called = js.performance.now()
 answer = await segment_get()  # noqa: F704, PLE1142 - top-level await
-# The widget's own wait, call to answer: what the tag's early call saves it (round_trip.py).
+# The widget's own wait, call to answer: what the tag's early call saves it (first-result).
 call_ms = js.performance.now() - called
 results.textContent = json.dumps(answer)
 results.setAttribute("data-call-ms", str(call_ms))

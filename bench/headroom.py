@@ -10,12 +10,10 @@ table beside the bridge's MAX_ANSWER_BYTES and writes it to bench/results/headro
 """
 
 import argparse
-import datetime
 import json
-import os
 
-from bench.browser import ROOT
-from browsers import CONFIGURATIONS, ENGINES, running, serve
+from bench.table import markdown, publish
+from browsers import CONFIGURATIONS, ENGINES, open_page, running, serve
 from personaclick_bridge import MAX_ANSWER_BYTES
 
 # The page's figures, or null once the interpreter ran out of memory: a MemoryError, or a
@@ -32,13 +30,9 @@ CAP_COLUMN = f"times MAX_ANSWER_BYTES ({MAX_ANSWER_BYTES // 1024} KiB)"
 
 def taken_in(engine, url, size):
     """Whether a fresh page's interpreter takes in and parses an answer of size bytes."""
-    page = engine.new_page()
-    try:
-        page.goto(f"{url}&bytes={size}")
+    with open_page(engine, f"{url}&bytes={size}") as page:
         figures = json.loads(page.wait_for(RESULTS_OR_NULL))
-        return figures is not None and figures["taken_in"]
-    finally:
-        page.close()
+    return figures is not None and figures["taken_in"]
 
 
 def ceiling(engine, url):
@@ -69,27 +63,20 @@ def measure(engine_names):
 
 
 def table(figures):
-    lines = [
-        f"| engine | configuration | largest answer taken in | {CAP_COLUMN} |",
-        "|" + " --- |" * 4,
+    rows = [
+        [engine, label, f"{largest / 1024:,.0f} KiB", f"{largest / MAX_ANSWER_BYTES:.1f}"]
+        for engine, configurations in figures.items()
+        for label, largest in configurations.items()
     ]
-    for engine, configurations in figures.items():
-        for label, largest in configurations.items():
-            row = [engine, label, f"{largest / 1024:,.0f} KiB", f"{largest / MAX_ANSWER_BYTES:.1f}"]
-            lines.append("| " + " | ".join(row) + " |")
-    return "\n".join(lines)
+    header = ["engine", "configuration", "largest answer taken in", CAP_COLUMN]
+    return markdown(header, rows)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", action="append", choices=ENGINES, help="default: all three")
     engines = parser.parse_args().engine or list(ENGINES)
-    markdown = table(measure(engines))
-    date = datetime.date.today().isoformat()
-    print(f"{date}, {os.cpu_count()} cores\n")
-    print(markdown)
-    report = {"date": date, "cores": os.cpu_count(), "table": markdown}
-    (ROOT / "bench" / "results" / "headroom.json").write_text(json.dumps(report, indent=2) + "\n")
+    publish("headroom", table(measure(engines)))
 
 
 if __name__ == "__main__":

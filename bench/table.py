@@ -1,6 +1,19 @@
-"""The report's one Markdown table: rows of figures, medians with min-max, and budget verdicts."""
+"""The benchmarks' reports: Markdown tables, medians with min-max, budget verdicts, and the
+results files in bench/results/."""
 
+import datetime
+import json
+import os
 import statistics
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def markdown(header, rows):
+    """A Markdown table: header and rows are lists of cells."""
+    lines = [header, ["---"] * len(header), *rows]
+    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
 
 
 class Table:
@@ -21,9 +34,17 @@ class Table:
 
     def markdown(self):
         header = ["figure", "configuration", "bridge", "compared with", "ratio", "budget"]
-        lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-        lines += ["| " + " | ".join(row) + " |" for row in self.rows]
-        return "\n".join(lines)
+        return markdown(header, self.rows)
+
+
+def publish(name, printed, counts="", **report):
+    """Print the date, the core count, what each median is of, and the printed table; write them
+    with report to bench/results/{name}.json (report's own "table" in the file if it has one)."""
+    date, cores = datetime.date.today().isoformat(), os.cpu_count()
+    print(f"{date}, {cores} cores" + (f", median (min-max) of {counts}" if counts else ""))
+    print(f"\n{printed}")
+    report = {"table": printed, **report, "date": date, "cores": cores}
+    (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
 
 
 def summary(values):

@@ -1,4 +1,4 @@
-"""Sandbox server fixtures: a tiny static root, a data folder, and a running sandbox."""
+"""Sandbox fixtures: a tiny page folder, a data folder, and a running sandbox."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sandbox_helpers import running
 
 @pytest.fixture(name="root")
 def fixture_root(tmp_path: Path) -> Path:
-    """A tiny static root with visible, hidden and outside files."""
+    """A tiny page folder with visible, hidden and outside files."""
     site = tmp_path / "site"
     files = {
         "index.html": "<!doctype html><title>demo</title>",
@@ -21,12 +21,12 @@ def fixture_root(tmp_path: Path) -> Path:
         "main.mjs": "export {};",
         "pkg.whl": "PK",
         "pyscript.toml": "name = 'demo'",
-        "blob.bin": "raw",
+        "main.py": "print()",
         "sub/index.html": "<p>sub</p>",
+        "sub/shop.sqlite3": "secret",
+        "sub/shop.sqlite3-wal": "secret",
         ".git/config": "[core]",
         ".env": "SECRET=1",
-        "node_modules/pkg/index.js": "secret",
-        "data/sandbox.sqlite3": "secret",
     }
     for name, text in files.items():
         path = site / name

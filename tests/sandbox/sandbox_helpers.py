@@ -1,10 +1,4 @@
-"""Client helpers shared by the sandbox server tests (their fixtures are in conftest.py)::
-
-from sandbox_helpers import add
-
-def test_add(sandbox):
-    assert add(sandbox).status == 200
-"""
+"""Client helpers of the sandbox tests (their fixtures are in conftest.py): ``add(sandbox)``."""
 
 from __future__ import annotations
 
@@ -16,12 +10,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from sandbox.server import SandboxServer, start_server
 
 SHOP = "demo-shop"
-README = Path(__file__).resolve().parents[2] / "README.md"
+SANDBOX_DOCS = Path(__file__).resolve().parents[2] / "docs" / "sandbox-and-demo.md"
 # A value for ``changes`` that leaves the key out of the request.
 MISSING = object()
 
@@ -34,15 +28,14 @@ class Reply:
     headers: http.client.HTTPMessage
     body: bytes
 
-    def json(self) -> object:
+    def json(self) -> Any:
         """Decode the body as JSON."""
         return json.loads(self.body)
 
 
 def connect(server: SandboxServer) -> http.client.HTTPConnection:
-    """Open a connection to the server."""
-    parts = urlsplit(server.url)
-    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    """A connection to the server (opened by its first request)."""
+    return http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
 
 
 def call(
@@ -68,8 +61,7 @@ def call(
 
 def _changed(valid: dict[str, object], changes: dict[str, object]) -> dict[str, object]:
     """``valid`` updated with ``changes``, without the keys set to MISSING."""
-    merged = {**valid, **changes}
-    return {key: value for key, value in merged.items() if value is not MISSING}
+    return {key: value for key, value in {**valid, **changes}.items() if value is not MISSING}
 
 
 def segment_body(**changes: object) -> dict[str, object]:
@@ -98,8 +90,14 @@ def get_segments(server: SandboxServer, **changes: object) -> Reply:
 ENDPOINT_CALLS = {"add": add, "remove": remove, "get": get_segments}
 
 
+def ids(reply: Reply) -> list[object]:
+    """The segment ids of a successful segments/get answer."""
+    assert reply.status == 200, reply.body
+    return [segment["id"] for segment in reply.json()]
+
+
 def assert_error(reply: Reply, status: int) -> str:
-    """Check an error reply's status, content type and body shape; return its message.
+    """Check an error reply's status and PersonaClick's error body; return its message.
 
     The message stands under both keys PersonaClick's docs show: "message" and "payload".
     """
@@ -113,8 +111,8 @@ def assert_error(reply: Reply, status: int) -> str:
 
 
 def demo_section_blocks(language: str) -> list[str]:
-    """The fenced blocks of one language in the README's sandbox section, as printed."""
-    text = README.read_text()
+    """The fenced blocks of one language in the docs' "Against the sandbox", as printed."""
+    text = SANDBOX_DOCS.read_text()
     section = text[text.index("## Against the sandbox\n") :]
     section = section[: section.index("\n## ", 1)]
     return re.findall(rf"```{language}\n(.*?)```", section, re.DOTALL)

@@ -1,234 +1,285 @@
-"""Tests of the sandbox's segments API on its own: successful calls, documented errors, the CLI."""
+"""The sandbox's segments API as PersonaClick documents it: calls, profiles and device switching,
+JSON and form bodies, and each documented error."""
 
 from __future__ import annotations
 
-import http.client
 import json
-import signal
-import sqlite3
-import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode
 
 import pytest
 
-from sandbox.server import SandboxServer, start_server
-from sandbox.store import DB_FILENAME
+from sandbox.server import SandboxServer
 from sandbox_helpers import (
+    ENDPOINT_CALLS,
+    MISSING,
     SHOP,
+    Reply,
     add,
     assert_error,
     call,
     connect,
     get_segments,
+    ids,
     remove,
     running,
+    segment_body,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 EMAIL = "john.doe@examplestore.com"
 PHONE = "+15551234567"
-GET_PATH = f"/segments/get?shop_id={SHOP}&did=device-1&sid=session-1"
+FORM = "application/x-www-form-urlencoded"
 
 
-def count_rows(data_dir: Path, sql: str, params: tuple[object, ...] = ()) -> int:
-    """Run a COUNT query against the sandbox database file directly."""
-    with sqlite3.connect(data_dir / DB_FILENAME) as conn:
-        return conn.execute(sql, params).fetchone()[0]
+def post_form(server: SandboxServer, path: str, fields: dict[str, object] | bytes) -> Reply:
+    """POST a form body (a dict is encoded) to path."""
+    body = fields if isinstance(fields, bytes) else urlencode(fields).encode()
+    return call(server, "POST", path, body, {"Content-Type": FORM})
 
 
-# --- successful calls ------------------------------------------------------------------------
+VALID_BODY = json.dumps(segment_body()).encode()
+
+
+@pytest.fixture(name="two_shops")
+def fixture_two_shops(tmp_path: Path, root: Path):
+    """A sandbox whose seed has two shops, string segment id "vip" and 313 in each."""
+    segments = [
+        {"id": 313, "name": "VIP", "type": "static"},
+        {"id": "vip", "name": "VIP by name", "type": "static"},
+    ]
+    shops = [{"id": name, "name": name, "segments": segments} for name in (SHOP, "other-shop")]
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"shops": shops}))
+    with running(root=root, data_dir=tmp_path / "d", seed_path=seed) as server:
+        yield server
+
+
+# --- calls ---------------------------------------------------------------------------------------
 
 
 def test_add_get_remove_round_trip(sandbox: SandboxServer) -> None:
-    """Add puts a device in segments, get lists them ordered by id, remove takes one out."""
-    assert add(sandbox, segment_id=100500).json() == {"status": "success"}
-    assert add(sandbox, segment_id=313).json() == {"status": "success"}
+    """Add puts the device in segments (twice is once), get lists them by id, uncached, remove
+    takes one out (twice is no error); another device sees none of them."""
+    for segment_id in (100500, 313, 313):
+        assert add(sandbox, segment_id=segment_id).json() == {"status": "success"}
     reply = get_segments(sandbox)
-    assert reply.status == 200
     assert reply.headers["Content-Type"] == "application/json"
+    assert reply.headers["Cache-Control"] == "no-store"
     assert reply.json() == [{"id": 313, "type": "static"}, {"id": 100500, "type": "static"}]
-    assert remove(sandbox, segment_id=313).json() == {"status": "success"}
-    assert get_segments(sandbox).json() == [{"id": 100500, "type": "static"}]
+    for _ in range(2):
+        assert remove(sandbox, segment_id=313).json() == {"status": "success"}
+    assert ids(get_segments(sandbox)) == [100500]
+    assert ids(get_segments(sandbox, did="device-2")) == []
 
 
-def test_get_lists_only_that_device(sandbox: SandboxServer) -> None:
-    """Memberships are per device: another did sees none of them."""
-    assert add(sandbox, did="device-a").status == 200
-    assert get_segments(sandbox, did="device-a").json() == [{"id": 313, "type": "static"}]
-    assert get_segments(sandbox, did="device-b").json() == []
-
-
-def test_catalogue_lists_seeded_segments(sandbox: SandboxServer) -> None:
-    """GET /_sandbox/catalogue returns the seeded segments with names and types."""
-    reply = call(sandbox, "GET", f"/_sandbox/catalogue?shop_id={SHOP}")
-    assert reply.status == 200
-    assert reply.json() == [
+def test_catalogue_lists_the_seeded_segments(sandbox: SandboxServer) -> None:
+    """/_sandbox/catalogue lists a known shop's segments in seed order, with names and types."""
+    assert call(sandbox, "GET", f"/_sandbox/catalogue?shop_id={SHOP}").json() == [
         {"id": 100500, "name": "Newsletter", "type": "static"},
         {"id": 313, "name": "VIP customers", "type": "static"},
         {"id": 314, "name": "Frequent buyers", "type": "dynamic"},
         {"id": 777, "name": "Champions", "type": "rfm"},
     ]
+    assert_error(call(sandbox, "GET", "/_sandbox/catalogue"), 401)
+    assert_error(call(sandbox, "GET", "/_sandbox/catalogue?shop_id="), 422)
+    assert_error(call(sandbox, "GET", "/_sandbox/catalogue?shop_id=nope"), 404)
 
 
-def test_digit_string_segment_id_is_normalised(sandbox: SandboxServer) -> None:
-    """segment_id "313" means the catalogue's integer 313."""
-    assert add(sandbox, segment_id="313").status == 200
-    assert get_segments(sandbox).json() == [{"id": 313, "type": "static"}]
+def test_segment_ids_are_numbers_or_strings(two_shops: SandboxServer) -> None:
+    """A segment_id "313" is the catalogue's 313; a seed's string ids are kept as strings."""
+    assert add(two_shops, segment_id="313").status == 200
+    assert add(two_shops, segment_id="vip").status == 200
+    assert ids(get_segments(two_shops)) == [313, "vip"]
 
 
-def test_string_segment_ids_from_the_seed(tmp_path: Path, root: Path) -> None:
-    """A catalogue with string ids accepts and returns them as strings."""
-    seed = tmp_path / "seed.json"
-    segments = [{"id": "vip", "name": "VIP", "type": "static"}]
-    seed.write_text(json.dumps({"shops": [{"id": SHOP, "name": "S", "segments": segments}]}))
-    with running(root=root, data_dir=tmp_path / "d", seed_path=seed) as server:
-        assert add(server, segment_id="vip").status == 200
-        assert get_segments(server).json() == [{"id": "vip", "type": "static"}]
-        assert_error(add(server, segment_id=313), 404)
+def test_concurrent_adds_all_land(sandbox: SandboxServer) -> None:
+    """200 simultaneous adds from distinct devices are all answered and all stored."""
+    dids = [f"device-{n}" for n in range(200)]
+    with ThreadPoolExecutor(max_workers=200) as pool:
+        assert set(pool.map(lambda did: add(sandbox, did=did).status, dids)) == {200}
+    assert all(sandbox.store.segment_ids(SHOP, did) == [313] for did in dids)
 
 
-def test_contact_fields_are_upserted_on_the_profile(sandbox: SandboxServer) -> None:
-    """email and phone land on the device's profile, each call updating only what it gives."""
-    assert add(sandbox, email=EMAIL).status == 200
-    assert sandbox.store.profile(SHOP, "device-1") == {"email": EMAIL, "phone": None}
-    assert remove(sandbox, phone=PHONE).status == 200
-    assert sandbox.store.profile(SHOP, "device-1") == {"email": EMAIL, "phone": PHONE}
-    assert add(sandbox, email=None, phone=None).status == 200
-    assert sandbox.store.profile(SHOP, "device-1") == {"email": EMAIL, "phone": PHONE}
+def test_quotes_in_parameters_are_stored_literally(sandbox: SandboxServer) -> None:
+    """Quote-laden ids are data, not SQL."""
+    did = "x'); DROP TABLE memberships;--"
+    assert add(sandbox, did=did, sid="' OR '1'='1").status == 200
+    assert ids(get_segments(sandbox, did=did)) == [313]
+    assert ids(get_segments(sandbox, did="' OR '1'='1")) == []
 
 
-def test_null_contact_fields_count_as_absent(sandbox: SandboxServer) -> None:
-    """email/phone sent as JSON null are ignored rather than refused."""
-    assert sandbox.store.profile(SHOP, "device-1") is None
+# --- profiles and device switching ---------------------------------------------------------------
+
+
+def test_contacts_are_kept_on_the_profile(sandbox: SandboxServer) -> None:
+    """email and phone land on the device's profile, each call adding what it gives; null or
+    absent changes nothing."""
     assert add(sandbox, email=None, phone=None).status == 200
     assert sandbox.store.profile(SHOP, "device-1") == {"email": None, "phone": None}
+    assert add(sandbox, email=EMAIL).status == 200
+    assert remove(sandbox, phone=PHONE).status == 200
+    assert add(sandbox, email=None).status == 200
+    assert sandbox.store.profile(SHOP, "device-1") == {"email": EMAIL, "phone": PHONE}
 
 
-def test_add_and_remove_are_idempotent(sandbox: SandboxServer, data_dir: Path) -> None:
-    """Adding twice keeps one membership row; removing a non-member still succeeds."""
-    assert add(sandbox).status == 200
-    assert add(sandbox).status == 200
-    assert count_rows(data_dir, "SELECT COUNT(*) FROM memberships") == 1
-    assert remove(sandbox).status == 200
-    assert remove(sandbox).json() == {"status": "success"}
-    assert count_rows(data_dir, "SELECT COUNT(*) FROM memberships") == 0
+def test_devices_with_one_contact_share_segments(sandbox: SandboxServer) -> None:
+    """A device that identifies with an email or phone joins that contact's profile; the first
+    contact an anonymous device gives keeps what it did before."""
+    add(sandbox, did="laptop", segment_id=313)
+    add(sandbox, did="laptop", email=EMAIL, segment_id=100500)
+    assert ids(get_segments(sandbox, did="phone")) == []
+    add(sandbox, did="phone", email=EMAIL, phone=PHONE, segment_id=313)
+    add(sandbox, did="tablet", phone=PHONE, segment_id=313)
+    assert ids(get_segments(sandbox, did="tablet")) == [313, 100500]
+    remove(sandbox, did="phone", segment_id=313)
+    assert ids(get_segments(sandbox, did="laptop")) == [100500]
 
 
-def test_data_survives_a_restart(root: Path, data_dir: Path) -> None:
-    """A new server on the same data_dir sees the memberships and profiles of the old one."""
-    with running(root=root, data_dir=data_dir) as first:
-        assert add(first, email=EMAIL).status == 200
-    with running(root=root, data_dir=data_dir) as second:
-        assert get_segments(second).json() == [{"id": 313, "type": "static"}]
-        assert second.store.profile(SHOP, "device-1") == {"email": EMAIL, "phone": None}
+def test_a_new_email_switches_the_device_and_shops_keep_apart(two_shops: SandboxServer) -> None:
+    """A device that identifies as another person sees that person's segments; the same email in
+    another shop is another profile."""
+    add(two_shops, did="shared", email=EMAIL, segment_id=313)
+    add(two_shops, did="shared", email="ann@examplestore.com", segment_id="vip")
+    assert ids(get_segments(two_shops, did="shared")) == ["vip"]
+    add(two_shops, shop_id="other-shop", did="b", email=EMAIL, segment_id="vip")
+    add(two_shops, did="other", email=EMAIL, segment_id=313)
+    assert ids(get_segments(two_shops, did="other")) == [313]
 
 
-def test_sql_looking_strings_are_stored_literally(sandbox: SandboxServer, data_dir: Path) -> None:
-    """Quote-laden ids are bound as parameters: stored verbatim, tables left intact."""
-    did = "x'); DROP TABLE memberships;--"
-    sid = "' OR '1'='1"
-    assert add(sandbox, did=did, sid=sid).status == 200
-    assert get_segments(sandbox, did=did).json() == [{"id": 313, "type": "static"}]
-    assert get_segments(sandbox, did="' OR '1'='1").json() == []
-    stored = count_rows(data_dir, "SELECT COUNT(*) FROM devices WHERE did = ?", (did,))
-    assert stored == 1
-    tables = count_rows(
-        data_dir,
-        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN (?, ?, ?)",
-        ("memberships", "profiles", "devices"),
+# --- request shapes ------------------------------------------------------------------------------
+
+
+def test_form_bodies_and_post_get(sandbox: SandboxServer) -> None:
+    """Form bodies like the docs' curl -d add and remove, contacts included; POST /segments/get
+    (the unified docs' method) answers like GET, from JSON or a form."""
+    form = {**segment_body(did="d"), "segment_id": "313", "email": EMAIL}
+    assert post_form(sandbox, "/segments/add", form).json() == {"status": "success"}
+    assert sandbox.store.profile(SHOP, "d") == {"email": EMAIL, "phone": None}
+    query = {"shop_id": SHOP, "did": "d", "sid": "s"}
+    assert ids(call(sandbox, "POST", "/segments/get", query)) == [313]
+    assert ids(post_form(sandbox, "/segments/get", query)) == [313]
+    post_form(sandbox, "/segments/remove", form)
+    assert sandbox.store.segment_ids(SHOP, "d") == []
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain;charset=UTF-8", "application/json; charset=utf-8", FORM],
+)
+def test_json_is_read_under_any_content_type_a_page_can_send(
+    sandbox: SandboxServer, content_type: str
+) -> None:
+    """JSON sent as sendBeacon's text/plain, with a charset, or under curl -d's form type."""
+    assert (
+        call(sandbox, "POST", "/segments/add", VALID_BODY, {"Content-Type": content_type}).status
+        == 200
     )
-    assert tables == 3
 
 
-def test_500_concurrent_adds_all_land(sandbox: SandboxServer, data_dir: Path) -> None:
-    """500 simultaneous adds from distinct devices are all answered and all stored."""
-    dids = [f"device-{n}" for n in range(500)]
-    with ThreadPoolExecutor(max_workers=500) as pool:
-        statuses = list(pool.map(lambda did: add(sandbox, did=did).status, dids))
-    assert statuses == [200] * 500
-    assert count_rows(data_dir, "SELECT COUNT(*) FROM memberships") == 500
-    assert get_segments(sandbox, did="device-499").json() == [{"id": 313, "type": "static"}]
+# --- documented errors ---------------------------------------------------------------------------
 
 
-# --- server lifecycle --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("changes", "status"),
+    [
+        ({"segment_id": 999}, 404),
+        ({"segment_id": "vip"}, 404),
+        ({"segment_id": 314}, 422),
+        ({"segment_id": 777}, 422),
+        ({"shop_id": ""}, 422),
+        ({"did": 42}, 422),
+        ({"sid": MISSING}, 422),
+        ({"sid": ["s"]}, 422),
+        ({"segment_id": None}, 422),
+        ({"segment_id": True}, 422),
+        ({"segment_id": 313.0}, 422),
+        ({"did": "d" * 257}, 422),
+        ({"did": "\ud800"}, 422),
+        ({"email": ""}, 422),
+        ({"email": "not-an-email"}, 422),
+        ({"email": "a" * 250 + "@b.example"}, 422),
+        ({"phone": "15551234567"}, 422),
+        ({"phone": "+1234567890123456"}, 422),
+        ({"phone": 15551234567}, 422),
+    ],
+)
+def test_add_refuses_as_documented(sandbox: SandboxServer, changes: dict, status: int) -> None:
+    """404 for an unknown segment, 422 for a computed segment or a malformed parameter: nothing
+    is stored, and no contact is echoed."""
+    sent = {"email": EMAIL, "phone": PHONE, **changes}
+    reply = add(sandbox, **sent)
+    assert_error(reply, status)
+    for contact in (str(sent["email"]), str(sent["phone"])):
+        assert len(contact) < 5 or contact[2:] not in reply.body.decode(), reply.body
+    assert sandbox.store.profile(SHOP, "device-1") is None
 
 
-def get_on(conn: http.client.HTTPConnection) -> http.client.HTTPResponse:
-    """GET device-1's segments on an open connection and read the whole answer."""
-    conn.request("GET", GET_PATH)
-    response = conn.getresponse()
-    response.read()
-    return response
+def test_every_endpoint_checks_its_identity(sandbox: SandboxServer) -> None:
+    """Each endpoint answers 401 without shop_id or did, 404 for an unknown shop, 422 for an
+    empty sid; and the docs' server-to-server form (shop_secret, no did) is the documented 401."""
+    for endpoint in ENDPOINT_CALLS.values():
+        assert_error(endpoint(sandbox, shop_id=MISSING), 401)
+        assert_error(endpoint(sandbox, did=MISSING), 401)
+        assert_error(endpoint(sandbox, shop_id="nope"), 404)
+        assert_error(endpoint(sandbox, sid=""), 422)
+    server_side = {"shop_id": SHOP, "shop_secret": "s", "email": EMAIL, "segment_id": 313}
+    assert "did" in assert_error(post_form(sandbox, "/segments/add", server_side), 401)
 
 
-def test_restart_on_the_same_port_cuts_old_keep_alive_connections(
-    root: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+def test_a_repeated_parameter_is_refused(sandbox: SandboxServer) -> None:
+    """A query or form parameter given twice is ambiguous: 422."""
+    assert_error(call(sandbox, "GET", f"/segments/get?shop_id={SHOP}&did=a&did=b&sid=s"), 422)
+    form = b"shop_id=demo-shop&did=d&sid=s&segment_id=313&segment_id=100500"
+    assert_error(post_form(sandbox, "/segments/add", form), 422)
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type", "status"),
+    [
+        (b"{", "application/json", 400),
+        (b"[1, 2]", "application/json", 400),
+        (b"\xff\xfe", "application/json", 400),
+        (b'{"a": NaN}', "application/json", 400),
+        (b"[" * 5000, "application/json", 400),
+        (VALID_BODY, None, 415),
+        (VALID_BODY, "multipart/form-data", 415),
+        (json.dumps(segment_body(padding="x" * 65536)).encode(), "application/json", 413),
+    ],
+)
+def test_bodies_that_are_no_json_object_are_refused(
+    sandbox: SandboxServer, raw: bytes, content_type: str | None, status: int
 ) -> None:
-    """close() ends open keep-alive connections, so only the new server answers after a restart."""
-    first = start_server(root=root, data_dir=data_dir)
-    old = connect(first)
-    try:
-        assert add(first).status == 200
-        response = get_on(old)
-        assert (response.status, response.will_close) == (200, False)
-        first.close()
-        with running(root=root, data_dir=data_dir, port=urlsplit(first.url).port) as second:
-            assert get_segments(second).json() == [{"id": 313, "type": "static"}]
-            # The old handler must not answer with its closed database (a 500).
-            with pytest.raises(ConnectionError):
-                get_on(old)
-    finally:
-        old.close()
-    assert capsys.readouterr().err == ""
+    """Invalid JSON or not an object is 400, another media type 415, over 64 KiB 413."""
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    assert_error(call(sandbox, "POST", "/segments/add", raw, headers), status)
 
 
-def test_close_during_a_slow_request_answers_it_quietly(
-    sandbox: SandboxServer, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A request still waiting on injected latency when close() comes gets a 503 at once."""
-    sandbox.faults.set("get", latency_ms=30_000)
+def test_a_huge_content_length_is_refused_before_reading(sandbox: SandboxServer) -> None:
+    """A declared 50 MB body is 413 at once, without waiting for it."""
     conn = connect(sandbox)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(get_on, conn)
-        time.sleep(0.3)
-        started = time.monotonic()
-        sandbox.close()
-        assert time.monotonic() - started < 5
-        assert pending.result().status == 503
-    conn.close()
-    assert capsys.readouterr().err == ""
-
-
-# --- command line ------------------------------------------------------------------------------
-
-
-def test_cli_prints_one_line_serves_and_stops_on_ctrl_c(tmp_path: Path, root: Path) -> None:
-    """python -m sandbox, run from another folder, prints one Serving line, serves, and exits
-    cleanly on SIGINT."""
-    command = [sys.executable, "-m", "sandbox", "--port", "0", "--data", str(tmp_path / "cli")]
-    command += ["--root", str(root)]
-    proc = subprocess.Popen(
-        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
     try:
-        line = proc.stdout.readline()
-        assert line.startswith("Serving http://127.0.0.1:") and line.endswith("/\n")
-        parts = urlsplit(line.split()[1])
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-        conn.request("GET", "/")
-        assert conn.getresponse().status == 200
-        conn.close()
+        conn.putrequest("POST", "/segments/add")
+        conn.putheader("Content-Length", str(50 * 1024 * 1024))
+        conn.endheaders()
+        response = conn.getresponse()
+        assert_error(Reply(response.status, response.headers, response.read()), 413)
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            out, err = proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()  # no server outlives its test
-            raise
-    assert proc.returncode == 0
-    assert (out, err) == ("", "")
-    assert (tmp_path / "cli" / DB_FILENAME).exists()
+        conn.close()
+
+
+def test_unknown_paths_and_methods(sandbox: SandboxServer) -> None:
+    """A path that is no endpoint or file is a JSON 404; a known path's wrong method is 405 and
+    says which methods it takes."""
+    for path in ("/segments/list", "/api/segments/get", "/_sandbox/nope"):
+        assert_error(call(sandbox, "GET", path), 404)
+    for method, path, allow in [
+        ("GET", "/segments/add", {"POST"}),
+        ("PUT", "/segments/get", {"GET", "HEAD", "POST"}),
+        ("POST", "/_sandbox/faults", {"GET", "HEAD", "PUT", "DELETE"}),
+        ("POST", "/index.html", {"GET", "HEAD"}),
+    ]:
+        reply = call(sandbox, method, path, b"{}", {"Content-Type": "application/json"})
+        message = assert_error(reply, 405)
+        assert set(reply.headers["Allow"].split(", ")) == allow
+        assert path == "/index.html" or all(name in message for name in allow)

@@ -23,18 +23,16 @@ CHROMIUM_ARGS = [
 
 
 class ChromiumPage(Page):
-    """A page in a browser context of its own (a fresh profile and cache)."""
+    """A tab of a browser context; ``own_context`` closes the context with the tab."""
 
     engine = "chromium"
 
-    def __init__(self, context) -> None:
+    def __init__(self, context, own_context: bool) -> None:
         super().__init__()
         self._context = context
-        # Context-level events see the requests of workers too.
-        self._context.on("request", lambda request: self._requests.append(request.url))
-        self._open_tab()
-
-    def _open_tab(self) -> None:
+        self._own_context = own_context
+        # Context-level events see the requests of workers too: one tab is open at a time.
+        self._context.on("request", self._on_request)
         self.playwright_page = self._context.new_page()
         self.playwright_page.on("console", self._on_console)
         self.playwright_page.on("worker", lambda worker: worker.on("console", self._on_console))
@@ -42,11 +40,8 @@ class ChromiumPage(Page):
             "pageerror", lambda error: self._errors.append(f"uncaught: {error}")
         )
 
-    def new_tab(self) -> None:
-        """Close this page's tab and go on in a new one of the same context, watched the same:
-        a fresh document with the profile and cache kept (a returning shopper's next visit)."""
-        self.playwright_page.close()
-        self._open_tab()
+    def _on_request(self, request) -> None:
+        self._requests.append(request.url)
 
     def _on_console(self, message) -> None:
         if message.type == "error":
@@ -59,7 +54,7 @@ class ChromiumPage(Page):
         self.playwright_page.reload()
 
     def add_init_script(self, script: str) -> None:
-        self._context.add_init_script(script)
+        self.playwright_page.add_init_script(script)
 
     def set_viewport(self, width: int, height: int) -> None:
         self.playwright_page.set_viewport_size({"width": width, "height": height})
@@ -81,11 +76,17 @@ class ChromiumPage(Page):
         self.playwright_page.press(selector, key)
 
     def close(self) -> None:
-        self._context.close()
+        if self._own_context:
+            self._context.close()
+            return
+        self._context.remove_listener("request", self._on_request)
+        self._forget()
+        self._context.clear_cookies()
+        self.playwright_page.close()
 
 
 class Chromium:
-    """Headless Chromium, launched once; each page gets a fresh context."""
+    """Headless Chromium, launched once with one browser context: each page is a tab of it."""
 
     name = "chromium"
 
@@ -94,16 +95,17 @@ class Chromium:
         # Loopback bypasses the proxy; everything else is refused there.
         self._args = [*CHROMIUM_ARGS, f"--proxy-server={proxy.url}", *extra_args]
         self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, args=self._args)
+        self._context = self._browser.new_context()
 
     def new_page(self, profile: Path | None = None) -> ChromiumPage:
-        """A page in a fresh context of this browser; with ``profile``, in a browser of its own
+        """A tab of this browser's context; with ``profile``, the tab of a browser of its own
         whose profile, disk cache included, is that empty folder (a shopper's first visit)."""
         if profile is None:
-            return ChromiumPage(self._browser.new_context())
+            return ChromiumPage(self._context, own_context=False)
         context = self._playwright.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, args=self._args
         )
-        return ChromiumPage(context)
+        return ChromiumPage(context, own_context=True)
 
     def close(self) -> None:
         self._browser.close()

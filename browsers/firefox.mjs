@@ -19,6 +19,8 @@ const browser = await puppeteer.launch({
     "network.proxy.allow_hijacking_localhost": false,
   },
 });
+// One browser context for every page: a page is a new tab of it, with the profile's cache warm.
+const context = await browser.createBrowserContext();
 const pages = new Map();
 let nextPage = 1;
 
@@ -30,9 +32,8 @@ const run = async (source, arg) => {
 };
 
 async function newPage() {
-  const context = await browser.createBrowserContext();
   const page = await context.newPage();
-  const watched = { context, page, requests: [], errors: [] };
+  const watched = { page, requests: [], errors: [] };
   // Page-level events include the page's workers here (WebDriver BiDi reports them as one).
   page.on("request", (request) => watched.requests.push(request.url()));
   page.on("console", (message) => {
@@ -74,8 +75,10 @@ const operations = {
     const { requests, errors } = pages.get(page);
     return { requests, errors };
   },
+  // The page's storage went first (the harness's FORGET); the cookies go with the tab.
   closePage: async ({ page }) => {
-    await pages.get(page).context.close();
+    await context.deleteCookie(...(await context.cookies()));
+    await pages.get(page).page.close();
     pages.delete(page);
     return null;
   },

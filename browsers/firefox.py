@@ -59,7 +59,7 @@ class _Driver:
 
 
 class FirefoxPage(Page):
-    """A page in its own browser context (a fresh profile and cache)."""
+    """A tab of the driver's one browser context."""
 
     engine = "firefox"
 
@@ -103,11 +103,12 @@ class FirefoxPage(Page):
         self._send("press", selector=selector, key=key)
 
     def close(self) -> None:
+        self._forget()
         self._send("closePage")
 
 
 class Firefox:
-    """Headless Firefox ESR, launched once; each page gets a fresh browser context."""
+    """Headless Firefox ESR, launched once; each page is a new tab of its one browser context."""
 
     name = "firefox"
 

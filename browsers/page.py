@@ -4,6 +4,10 @@ Every engine's page has the same methods (``goto``, ``reload``, ``evaluate``, ``
 ``click``, ``fill``, ``press``, ``text``, ``close``; ``set_viewport`` but on WebKit) and
 records the URLs it requested and the errors it logged, its workers' included. A page that
 reached beyond 127.0.0.1 or logged an error fails ``assert_offline_and_quiet``.
+
+A page is a new tab of its engine's one profile: its HTTP cache is warm, as a returning
+shopper's is, and what a page stores is forgotten when it closes (``FORGET``), so the next page
+starts from no cookies and no storage.
 """
 
 from __future__ import annotations
@@ -14,6 +18,18 @@ from urllib.parse import urlsplit
 DEFAULT_TIMEOUT_MS = 120_000
 # Schemes that never leave the page.
 LOCAL_SCHEMES = ("data", "blob", "about")
+# Run in a page as it closes, beside the driver's clearing of cookies: its origin's storage goes.
+# A page that is no web page (about:blank) has none.
+FORGET = """() => {
+  try {
+    localStorage.clear();
+    sessionStorage.clear();
+  } catch {
+    // no storage to forget
+  }
+  return true;
+}"""
+FORGET_TIMEOUT_MS = 5_000
 
 
 def stays_on_loopback(url: str) -> bool:
@@ -23,7 +39,7 @@ def stays_on_loopback(url: str) -> bool:
 
 
 class Page:
-    """A fresh page (its own profile) of one engine; subclasses drive the engine.
+    """A fresh page of one engine, as the module says; subclasses drive the engine.
 
     ``script`` arguments are JavaScript expressions; a function is called with ``arg``.
     """
@@ -67,6 +83,13 @@ class Page:
 
     def _collect(self) -> None:
         """Bring the recorded requests and errors up to date (for engines that must ask)."""
+
+    def _forget(self) -> None:
+        """Clear the storage of the page's origin, as a page of a shared profile closes."""
+        try:
+            self.wait_for(FORGET, timeout_ms=FORGET_TIMEOUT_MS)
+        except Exception:  # a page that crashed or hangs has nothing to hand over: it just goes
+            pass
 
     # The same on every engine.
     def text(self, selector: str) -> str:

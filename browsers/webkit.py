@@ -19,6 +19,7 @@ import subprocess
 import time
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.client_config import ClientConfig
@@ -57,23 +58,42 @@ class WebKitError(RuntimeError):
     """A script that threw in a WebKit page, with its message."""
 
 
+def _session(driver_url: str, proxy: RefusingProxy) -> webdriver.Remote:
+    """A new MiniBrowser session, its requests for anywhere but 127.0.0.1 sent to proxy."""
+    options = Options()
+    options.binary_location = MINIBROWSER
+    for argument in ("--automation", f"--proxy={proxy.url}", "--ignore-host=127.0.0.1"):
+        options.add_argument(argument)
+    # A finite wait for the driver's answers: a browser that died fails the test, not hangs it.
+    config = ClientConfig(remote_server_addr=driver_url, timeout=COMMAND_TIMEOUT_S)
+    driver = webdriver.Remote(
+        command_executor=RemoteConnection(client_config=config), options=options
+    )
+    driver.set_script_timeout(DEFAULT_TIMEOUT_MS / 1000)
+    driver.set_page_load_timeout(DEFAULT_TIMEOUT_MS / 1000)
+    return driver
+
+
+def _fresh_tab(driver: webdriver.Remote) -> None:
+    """Go on in a new tab of driver's session and close every other: a new document and session
+    storage, the profile's cache kept."""
+    earlier = driver.window_handles
+    driver.switch_to.new_window("tab")
+    fresh = driver.current_window_handle
+    for handle in earlier:
+        driver.switch_to.window(handle)
+        driver.close()
+    driver.switch_to.window(fresh)
+
+
 class WebKitPage(Page):
-    """A page in its own MiniBrowser session (a fresh, private profile)."""
+    """A tab of the engine's MiniBrowser session."""
 
     engine = "webkit"
 
-    def __init__(self, driver_url: str, proxy: RefusingProxy) -> None:
+    def __init__(self, driver: webdriver.Remote, proxy: RefusingProxy) -> None:
         super().__init__()
-        options = Options()
-        options.binary_location = MINIBROWSER
-        for argument in ("--automation", f"--proxy={proxy.url}", "--ignore-host=127.0.0.1"):
-            options.add_argument(argument)
-        # A finite wait for the driver's answers: a browser that died fails the test, not hangs it.
-        config = ClientConfig(remote_server_addr=driver_url, timeout=COMMAND_TIMEOUT_S)
-        connection = RemoteConnection(client_config=config)
-        self.driver = webdriver.Remote(command_executor=connection, options=options)
-        self.driver.set_script_timeout(DEFAULT_TIMEOUT_MS / 1000)
-        self.driver.set_page_load_timeout(DEFAULT_TIMEOUT_MS / 1000)
+        self.driver = driver
         self._proxy = proxy
         self._first_attempt = len(proxy.attempts)
         # What earlier documents of this page recorded (a navigation forgets window.pageWatch).
@@ -132,7 +152,11 @@ class WebKitPage(Page):
         self._element(selector).send_keys(getattr(Keys, key.upper()))
 
     def close(self) -> None:
-        self.driver.quit()
+        self._forget()
+        try:
+            self.driver.delete_all_cookies()
+        except WebDriverException:  # no web page open: no cookies to see
+            pass
 
 
 def _free_port() -> int:
@@ -142,7 +166,8 @@ def _free_port() -> int:
 
 
 class WebKit:
-    """WebKitWebDriver under ``xvfb-run``, started once; each page is a new MiniBrowser."""
+    """WebKitWebDriver under ``xvfb-run`` and one MiniBrowser session, started once; each page is
+    a new tab of it (a new session is seconds, a new tab a fraction of one)."""
 
     name = "webkit"
 
@@ -171,6 +196,7 @@ class WebKit:
             start_new_session=True,  # one group: closing ends xvfb-run, Xvfb and the driver
         )
         self._wait_for_driver(port)
+        self._driver: webdriver.Remote | None = None
 
     def _wait_for_driver(self, port: int) -> None:
         deadline = time.monotonic() + 30
@@ -183,8 +209,17 @@ class WebKit:
         raise RuntimeError("WebKitWebDriver did not start")
 
     def new_page(self) -> WebKitPage:
-        return WebKitPage(self._url, self._proxy)
+        if self._driver is not None:
+            try:
+                _fresh_tab(self._driver)
+            except WebDriverException:  # the browser died with a failed test: start another
+                self._driver = None
+        if self._driver is None:
+            self._driver = _session(self._url, self._proxy)
+        return WebKitPage(self._driver, self._proxy)
 
     def close(self) -> None:
+        if self._driver is not None:
+            self._driver.quit()
         os.killpg(self._process.pid, signal.SIGTERM)
         self._process.wait(timeout=30)

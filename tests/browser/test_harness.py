@@ -90,17 +90,39 @@ def test_expected_errors_are_tolerated(engine, sandbox):
         page.close()
 
 
-def test_pages_in_a_fresh_profile_or_a_new_tab_are_watched(engine, sandbox, tmp_path):
-    """The benchmarks' Chromium pages, one in a profile folder of its own and a page's new tab,
-    record what their page does as every page does."""
+def test_a_page_in_a_profile_folder_of_its_own_is_watched(engine, sandbox, tmp_path):
+    """The benchmarks' Chromium page in a profile folder of its own (a first visit's empty
+    cache) records what its page does as every page does."""
     if engine.name != "chromium":
-        pytest.skip("profile folders and new tabs are the Chromium harness's alone")
-    for page in (engine.new_page(profile=tmp_path), engine.new_page()):
+        pytest.skip("profile folders are the Chromium harness's alone")
+    page = engine.new_page(profile=tmp_path)
+    try:
+        misbehave(page, sandbox, "console-error")
+        seen = recorded(page, "errors", "misbehaving page: console.error")
+        assert any("misbehaving page: console.error" in error for error in seen), seen
+        assert f"{sandbox.url}tests/browser/misbehaving.html?console-error" in page.requests
+    finally:
+        page.close()
+
+
+def test_a_page_starts_with_no_cookies_or_storage_of_the_page_before(engine, sandbox):
+    """Pages share their engine's profile for its cache, not what an earlier page stored."""
+    url = f"{sandbox.url}tests/browser/misbehaving.html"
+    stored = (
+        """() => [document.cookie, localStorage.getItem("seen"), sessionStorage.getItem("seen")]"""
+    )
+    for _visit in ("first", "second"):  # the second finds nothing of the first
+        page = engine.new_page()
         try:
-            page.new_tab()
-            misbehave(page, sandbox, "console-error")
-            seen = recorded(page, "errors", "misbehaving page: console.error")
-            assert any("misbehaving page: console.error" in error for error in seen), seen
-            assert f"{sandbox.url}tests/browser/misbehaving.html?console-error" in page.requests
+            page.goto(url)
+            assert page.evaluate(stored) == ["", None, None]
+            page.evaluate(
+                """() => {
+                document.cookie = "seen=yes; path=/";
+                localStorage.setItem("seen", "yes");
+                sessionStorage.setItem("seen", "yes");
+            }"""
+            )
+            assert page.evaluate(stored) == ["seen=yes", "yes", "yes"]
         finally:
             page.close()

@@ -1,16 +1,13 @@
-"""PersonaClick's segments API as Starlette endpoints, with the sandbox's catalogue and faults.
-
-Each endpoint validates its request the way PersonaClick documents (a missing ``shop_id`` or
-``did`` is 401, a malformed parameter 422, an unknown shop or segment 404). Parameters come from
-the query string of a GET, else from a JSON object body or a form-encoded one (the docs' ``curl -d``
-examples). Errors carry their text both where the unified docs put it and where the REST page
-does: ``{"status": "error", "message": m, "payload": {"message": m}}``::
-
-    from starlette.applications import Starlette
-    from sandbox.api import EXCEPTION_HANDLERS, ROUTES
+"""PersonaClick's segments API as Starlette routes, with the sandbox's catalogue and faults::
 
     app = Starlette(routes=ROUTES, exception_handlers=EXCEPTION_HANDLERS)
     # app.state.store, .shops, .faults, .closing and .drop must be set before it serves.
+
+Each endpoint validates its request as PersonaClick documents (a missing ``shop_id`` or ``did``
+is 401, a malformed parameter 422, an unknown shop or segment 404), from the query string of a
+GET, else a JSON or form-encoded body (the docs' ``curl -d``). Error bodies carry their text
+where both of PersonaClick's docs put it:
+``{"status": "error", "message": m, "payload": {"message": m}}``.
 
 Public names: ``EXCEPTION_HANDLERS``, ``ROUTES``, ``ApiError``, ``error_response``.
 """
@@ -38,6 +35,7 @@ MAX_PARAM_CHARS = 256
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"\+[0-9]{7,15}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _FORM = "application/x-www-form-urlencoded"
 _NO_STORE = {"Cache-Control": "no-store"}
 
@@ -66,9 +64,6 @@ async def _error(request: Request, exc: Exception) -> Response:
 
 
 EXCEPTION_HANDLERS = {HTTPException: _error}
-
-
-# --- request body and parameters ---------------------------------------------------------------
 
 
 async def _body(request: Request) -> bytes:
@@ -100,17 +95,12 @@ async def _params(request: Request) -> dict[str, object]:
     if media_type not in ("application/json", "text/plain", _FORM):
         raise ApiError(415, "The request body must be JSON or form-encoded.")
     try:
-        data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise ApiError(400, "The request body is not valid UTF-8 JSON.") from None
     if not isinstance(data, dict):
         raise ApiError(400, "The request body must be a JSON object.")
     return data
-
-
-def _reject_constant(name: str) -> None:
-    """Refuse NaN and Infinity, which are not JSON."""
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def _unique_pairs(text: str) -> dict[str, object]:
@@ -133,20 +123,15 @@ def _identity(params: dict[str, object]) -> tuple[str, str]:
 
 
 def _text(params: dict[str, object], key: str) -> str:
-    """Return a required, non-empty string parameter of at most 256 characters."""
+    """Return a required parameter: Unicode text of 1 to MAX_PARAM_CHARS characters."""
     if key not in params:
         raise ApiError(422, f"The {key} parameter is required.")
     value = params[key]
-    if not isinstance(value, str):
-        raise ApiError(422, f"The {key} parameter must be a string.")
-    if not value:
-        raise ApiError(422, f"The {key} parameter must not be empty.")
-    if len(value) > MAX_PARAM_CHARS:
-        raise ApiError(422, f"The {key} parameter must be at most {MAX_PARAM_CHARS} characters.")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ApiError(422, f"The {key} parameter must be valid Unicode text.") from None
+    # A lone surrogate (JSON "\ud800") is no Unicode text: SQLite could not store it.
+    text = isinstance(value, str) and not _SURROGATE.search(value)
+    if not text or not 0 < len(value) <= MAX_PARAM_CHARS:
+        message = f"The {key} parameter must be text of 1 to {MAX_PARAM_CHARS} characters."
+        raise ApiError(422, message)
     return value
 
 
@@ -207,9 +192,6 @@ async def _apply_fault(request: Request, endpoint: str) -> bool:
 def _json(payload: object) -> Response:
     """A JSON answer that browsers must not cache."""
     return JSONResponse(payload, headers=_NO_STORE)
-
-
-# --- endpoints ---------------------------------------------------------------------------------
 
 
 async def _change_membership(request: Request, action: str) -> Response:

@@ -1,19 +1,10 @@
-// A stand-in for PersonaClick's web SDK (cdn.personaclick.com/v3.js), served by the local sandbox
-// at /v3.js. It covers what the bridge relies on, as PersonaClick documents it (or as its other
-// SDKs show):
-// - the global `personaclick`, or `r46` (REES46 and older PersonaClick installs) when the page's
-//   loader stub has that name: each stub found is replaced, `personaclick` when there is none;
-// - the loader stub's queue: `init` runs first wherever it stands, then the rest in order, once;
-// - init(shop_id, stream?, success?, failure?, options?, isSpa?) with options.api_host (a host,
-//   optionally with a port; by default the origin this script was loaded from, so a page switches
-//   between the sandbox and PersonaClick by the loader's script URL alone) and
-//   options.cookieless; a device id and a session id in cookies (localStorage when cookieless);
-// - ("did", cb), ("sid", cb);
-// - ("segment", "add" | "remove", params): POST /segments/add|remove, no callback;
-// - ("segment", "get", cb): GET /segments/get, cb(array) on success only; on an HTTP error or a
-//   network failure the callback is never called and a warning is logged.
-// Any other call (track, recommend, …) is ignored, with one warning per kind of call that names
-// the call but none of its arguments, which may hold an email or a phone number.
+// A stand-in for PersonaClick's web SDK (cdn.personaclick.com/v3.js), served by the sandbox at
+// /v3.js: what the bridge relies on, as PersonaClick documents it. It replaces the loader stub of
+// `personaclick`, or of `r46` (REES46, older installs), and runs its queue, init first; it serves
+// init (options api_host, by default this script's origin, and cookieless), did, sid and the
+// segment calls (add and remove POST, no callback; get's callback only on success). Any other
+// call is ignored, with one warning per kind of call that names the call but none of its
+// arguments, which may hold an email or a phone number.
 (() => {
   "use strict";
 

@@ -240,7 +240,6 @@ def test_a_repeated_parameter_is_refused(sandbox: SandboxServer) -> None:
         (b"{", "application/json", 400),
         (b"[1, 2]", "application/json", 400),
         (b"\xff\xfe", "application/json", 400),
-        (b'{"a": NaN}', "application/json", 400),
         (b"[" * 5000, "application/json", 400),
         (VALID_BODY, None, 415),
         (VALID_BODY, "multipart/form-data", 415),

@@ -120,10 +120,13 @@ class _PageHeaders:
 
 
 class SandboxServer:
-    """A sandbox serving from a background thread; see :func:`start_server`."""
+    """A sandbox serving from a background thread, with its live ``faults`` table and ``store``;
+    see :func:`start_server`."""
 
     def __init__(self, app: Starlette, listener: socket.socket) -> None:
         self.app = app
+        self.faults: FaultTable = app.state.faults
+        self.store: Store = app.state.store
         app.state.drop = self._drop
         host, self.port = listener.getsockname()[:2]
         self.url = f"http://{f'[{host}]' if ':' in host else host}:{self.port}/"
@@ -136,16 +139,6 @@ class SandboxServer:
             if not self._thread.is_alive():
                 raise OSError("The sandbox's server stopped while starting.")
             time.sleep(0.005)
-
-    @property
-    def faults(self) -> FaultTable:
-        """The live fault table."""
-        return self.app.state.faults
-
-    @property
-    def store(self) -> Store:
-        """The SQLite store behind the API."""
-        return self.app.state.store
 
     def close(self) -> None:
         """Stop serving, release the port, end open connections and close the database (once)."""

@@ -13,8 +13,6 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,18 +148,6 @@ class Store:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run the body under the lock inside one write transaction."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-
     def set_membership(
         self,
         shop_id: str,
@@ -173,7 +159,9 @@ class Store:
         phone: str | None = None,
     ) -> None:
         """Add the device's profile to the segment or remove it (both idempotent)."""
-        with self._transaction() as conn:
+        # One write transaction: the connection commits it, or rolls it back on an exception.
+        with self._lock, self._conn as conn:
+            conn.execute("BEGIN IMMEDIATE")
             profile_id = _bind_device(conn, shop_id, did, {"email": email, "phone": phone})
             if member:
                 sql = "INSERT OR IGNORE INTO memberships (profile_id, segment_id) VALUES (?, ?)"
@@ -190,16 +178,6 @@ class Store:
                 (shop_id, did),
             ).fetchall()
         return sorted((row[0] for row in rows), key=lambda i: (isinstance(i, str), i))
-
-    def profile(self, shop_id: str, did: str) -> dict[str, str | None] | None:
-        """Return the ``{"email", "phone"}`` of the device's profile, None for an unknown device."""
-        with self._lock:
-            row = self._conn.execute(
-                "SELECT email, phone FROM profiles JOIN devices ON profiles.id = profile_id"
-                " WHERE devices.shop_id = ? AND did = ?",
-                (shop_id, did),
-            ).fetchone()
-        return None if row is None else {"email": row[0], "phone": row[1]}
 
     def close(self) -> None:
         """Close the database connection; safe to call twice."""

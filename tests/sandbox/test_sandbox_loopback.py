@@ -51,12 +51,12 @@ def test_writes_from_foreign_pages_are_refused(sandbox: SandboxServer, origin: s
     body = json.dumps(segment_body()).encode()
     for content_type in ["text/plain", "application/json", "application/x-www-form-urlencoded"]:
         headers = {"Origin": origin, "Content-Type": content_type}
-        reply = call(sandbox, "POST", "/segments/remove", body, headers)
+        reply = call(sandbox, "POST", "/segments/add", body, headers)
         assert "loopback" in assert_error(reply, 403)
         assert_error(call(sandbox, "PUT", "/_sandbox/faults", b"{}", headers), 403)
     assert_error(call(sandbox, "DELETE", "/_sandbox/faults", headers={"Origin": origin}), 403)
     assert sandbox.faults.snapshot() == {"add": {"latency_ms": 0, "status": 500, "drop": False}}
-    assert sandbox.store.profile(SHOP, "device-1") is None
+    assert sandbox.store.segment_ids(SHOP, "device-1") == []
     preflight = {"Origin": origin, "Access-Control-Request-Method": "POST"}
     assert call(sandbox, "OPTIONS", "/segments/add", headers=preflight).status == 400
     reply = call(sandbox, "GET", GET_PATH, headers={"Origin": origin})

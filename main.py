@@ -32,7 +32,11 @@ READY = "Ready."
 NEWSLETTER_FIELDS = {"email": "newsletter-email", "phone": "newsletter-phone"}
 JOIN_FIELDS = {"segment_id": "segment-id"}
 
-bridge = pc.PersonaClick(timeout=5)  # a widget should give up sooner than the 10 s default
+# A widget should give up sooner than the bridge's 10 s: 5 s, or ?timeout=SECONDS (an outage's
+# tests wait less).
+bridge = pc.PersonaClick(
+    timeout=float(window.URLSearchParams.new(window.location.search).get("timeout") or 5)
+)
 catalogue = {}  # segment id -> {"name": ..., "type": ...}, from the sandbox
 # Error lines that report a failed segment_get -> what each says once one answers again.
 outages = {}

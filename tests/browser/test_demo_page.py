@@ -35,6 +35,8 @@ MAIN_THREAD = [configuration for configuration in CONFIGURATIONS if not configur
 WORKERS = [configuration for configuration in CONFIGURATIONS if configuration.worker]
 PHONE = {"width": 390, "height": 844}
 STATUS_TIMEOUT_MS = 15_000
+# The widgets' segment_get timeout (?timeout=, 5 s by default) where a test waits out an outage.
+OUTAGE_TIMEOUT = "&timeout=2"
 BOOT_MS = 120_000  # a cold Pyodide boot in a worker on a busy machine, and more
 
 
@@ -165,7 +167,7 @@ def test_segments_personalise_the_shop_and_an_outage_is_explained(page, demo_ser
     segments by name alone; with none left to offer the offers' heading goes too. With the API
     down the page says PersonaClick did not answer; Refresh works once it is up."""
     page.expect_console_errors(*HTTP_503_MESSAGES)
-    open_demo(page, demo_server, runtime)
+    open_demo(page, demo_server, runtime + OUTAGE_TIMEOUT)
     assert count(page, "#products li") == 4
     assert offered(page) == ["Newsletter", TRICKY_NAME]
     assert visible(page, "#joinable-offers h3")
@@ -430,7 +432,7 @@ def test_an_unconfirmed_change_is_settled_by_the_next_segment_get(page, everywhe
     subscription shows, and a join whose add failed too did not take effect."""
     server, query = everywhere
     page.expect_console_errors(*HTTP_503_MESSAGES)
-    open_demo(page, server, query)
+    open_demo(page, server, query + OUTAGE_TIMEOUT)
     server.faults.set("get", status=503)
     try:
         page.fill("#newsletter-email", "ann@example.com")

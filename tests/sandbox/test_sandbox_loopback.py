@@ -55,7 +55,8 @@ def test_writes_from_foreign_pages_are_refused(sandbox: SandboxServer, origin: s
         assert "loopback" in assert_error(reply, 403)
         assert_error(call(sandbox, "PUT", "/_sandbox/faults", b"{}", headers), 403)
     assert_error(call(sandbox, "DELETE", "/_sandbox/faults", headers={"Origin": origin}), 403)
-    assert sandbox.faults.snapshot() == {"add": {"latency_ms": 0, "status": 500, "drop": False}}
+    expected = {"add": {"latency_ms": 0, "status": 500, "drop": False, "hold": False}}
+    assert sandbox.faults.snapshot() == expected
     assert sandbox.store.segment_ids(SHOP, "device-1") == []
     preflight = {"Origin": origin, "Access-Control-Request-Method": "POST"}
     assert call(sandbox, "OPTIONS", "/segments/add", headers=preflight).status == 400

@@ -67,9 +67,9 @@ def test_readme_fault_lines_set_their_fault_and_only_theirs(
     other = next(name for name in ("get", "add", "remove") if name != endpoint)
     sandbox.faults.set(other, latency_ms=7)
     answer = json.loads(run_curl(line, sandbox))
-    fault = {"latency_ms": 0, "status": None, "drop": False} | printed[endpoint]
+    fault = {"latency_ms": 0, "status": None, "drop": False, "hold": False} | printed[endpoint]
     assert answer == sandbox.faults.snapshot() == {other: answer[other], endpoint: fault}
-    assert answer[other] == {"latency_ms": 7, "status": None, "drop": False}
+    assert answer[other] == {"latency_ms": 7, "status": None, "drop": False, "hold": False}
 
 
 def test_readme_fault_read_and_clear_lines(sandbox: SandboxServer) -> None:
@@ -81,4 +81,5 @@ def test_readme_fault_read_and_clear_lines(sandbox: SandboxServer) -> None:
             if line.startswith("curl -X DELETE"):
                 assert answer == {} == sandbox.faults.snapshot()
             else:
-                assert answer == {"get": {"latency_ms": 0, "status": 503, "drop": False}}
+                fault = {"latency_ms": 0, "status": 503, "drop": False, "hold": False}
+                assert answer == {"get": fault}

@@ -61,8 +61,9 @@ export default [
     rules: { "no-useless-escape": "off" },
   },
   {
+    // bench/__main__.py runs Chromium with --expose-gc.
     files: ["bench/page.html"],
-    languageOptions: { globals: { gc: "readonly" } }, // the bench runs Chromium with --expose-gc
+    languageOptions: { globals: { gc: "readonly" } },
   },
 
   // Node.js: the test drivers.

@@ -26,7 +26,7 @@ import sys
 
 from bench import boot
 from bench.table import RESULTS, Table, at_least, at_most, publish, spread, under
-from browsers import CONFIGURATIONS, running, serve
+from browsers import configurations, running, serve
 
 # gc() and exact heap sizes for the memory figures; neither changes how pages run.
 BENCH_ARGS = ("--js-flags=--expose-gc", "--enable-precise-memory-info")
@@ -49,7 +49,7 @@ FIRST_RESULT = f"first result, {ROUND_TRIP_MS} ms round trip"
 def boots(server, runs):
     """Cold and warm boot of the bridge's page and the glue's page on the main thread."""
     url = f"{server.url}bench/page.html?suite=boot"
-    main_thread = [c for c in CONFIGURATIONS if not c.worker]
+    main_thread = configurations(worker=False)
     with running("chromium") as chromium:
         pages = {"bridge": url, "glue": url + "&glue"}
         return boot.measure(chromium, pages, runs, configurations=main_thread)

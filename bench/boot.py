@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 from bench.table import markdown, publish, spread
-from browsers import CONFIGURATIONS, open_page, running, serve
+from browsers import CONFIGURATIONS, configurations, open_page, running, serve
 
 WARM_RELOADS = 3
 LOAD_TIMEOUT_MS = 600_000
@@ -186,7 +186,7 @@ def demo(runs):
 def pyodide_http(runs):
     """The README's page on Pyodide without and with pyodide-http (?packages): what it costs."""
     queries = {"without": "", "with pyodide-http": "&packages"}
-    pyodide = [c for c in CONFIGURATIONS if c.query.startswith("type=py")]
+    pyodide = configurations(interpreter="py")
     with serve(pages=True) as server, running("chromium") as chromium:
         pages = {name: f"{server.url}bench/round_trip.html?tag{q}" for name, q in queries.items()}
         samples = measure(chromium, pages, runs, configurations=pyodide)

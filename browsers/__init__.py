@@ -13,25 +13,39 @@ workers, whatever the engine::
                 page.wait_for("document.getElementById('status').textContent === 'Ready.'")
                 page.assert_offline_and_quiet()
 
-Public names: ``CONFIGURATIONS``, ``Configuration``, ``ENGINES``, ``Engine``, ``Page``,
-``Sandbox``, ``SandboxProcess``, ``open_page``, ``running``, ``serve``, ``stays_on_loopback``.
+Public names: ``CHEAPEST``, ``CONFIGURATIONS``, ``Configuration``, ``ENGINES``, ``Engine``,
+``INSTALLS``, ``Page``, ``Sandbox``, ``SandboxProcess``, ``Setup``, ``configurations``,
+``open_page``, ``running``, ``serve``, ``setups``, ``stays_on_loopback``.
 """
 
-from browsers.configurations import CONFIGURATIONS, Configuration
+from browsers.configurations import (
+    CHEAPEST,
+    CONFIGURATIONS,
+    INSTALLS,
+    Configuration,
+    Setup,
+    configurations,
+    setups,
+)
 from browsers.engines import ENGINES, Engine, open_page, running
 from browsers.page import Page, stays_on_loopback
 from browsers.sandbox import Sandbox, SandboxProcess, serve
 
 __all__ = [
+    "CHEAPEST",
     "CONFIGURATIONS",
     "ENGINES",
+    "INSTALLS",
     "Configuration",
     "Engine",
     "Page",
     "Sandbox",
     "SandboxProcess",
+    "Setup",
+    "configurations",
     "open_page",
     "running",
     "serve",
+    "setups",
     "stays_on_loopback",
 ]

@@ -7,11 +7,10 @@ from urllib.parse import quote
 
 import pytest
 
-from browsers import CONFIGURATIONS, serve
+from browsers import CHEAPEST, CONFIGURATIONS, serve, setups
 
 SEGMENTS = [{"id": 313, "type": "static"}]
 WIDGETS = "document.querySelectorAll('#widgets li').length >= {count}"
-HELD = json.dumps({"get": "held", "payload": SEGMENTS})
 # What PyScript itself needs ('unsafe-eval'; blob: workers), and for this page 'unsafe-inline'
 # (the loader snippet, its own scripts) and data: images (its icon): the README's claim that the
 # tag adds nothing to it.
@@ -21,13 +20,14 @@ POLICY = quote(
 )
 
 
-@pytest.fixture(params=CONFIGURATIONS, ids=lambda configuration: configuration.id)
+@pytest.fixture(params=CONFIGURATIONS, ids=str)
 def configuration(request):
     return request.param
 
 
 def widgets(page, sandbox, configuration, count=1, **query):
-    """Open tag.html with count widgets and query; return each widget's outcomes and module."""
+    """Open tag.html with count widgets and query in configuration (or a Setup, whose install
+    the page makes beside the tag); return each widget's outcomes and module."""
     query = {"widgets": count, **query}
     search = "&".join(f"{key}={value}" if value != "" else key for key, value in query.items())
     page.goto(f"{sandbox.url}tests/browser/tag.html?{configuration.query}&{search}")
@@ -40,42 +40,39 @@ def sdk_gets(page):
     return [call["action"] for call in calls]
 
 
-def test_widgets_share_the_early_call_under_the_policy_pyscript_needs(page, sandbox, configuration):
-    """The README's page order (the tag after core.js), against the sandbox's stand-in SDK and
-    API, under the Content-Security-Policy PyScript needs with nothing added for the tag: five
-    widgets import the module the tag wrote and get the early call's answer, and the SDK made
-    one HTTP request to /segments/get in all; no violation is logged."""
-    count = 2 if configuration.id == "pyodide-worker" else 5  # each worker boots its own Pyodide
-    results = widgets(page, sandbox, configuration, count=count, sdk="sandbox", csp=POLICY)
+def test_widgets_join_the_early_call_in_flight_under_the_policy_pyscript_needs(
+    page, sandbox, configuration
+):
+    """With the tag before core.js, under the Content-Security-Policy PyScript needs and nothing
+    added for the tag, against the sandbox's stand-in SDK and API holding its answer until every
+    widget has called: the widgets (the first a <py-script>/<mpy-script> element) import the
+    module the tag wrote and join the early call in flight, one HTTP request to /segments/get in
+    all; no violation is logged. (The README's order, the tag after core.js, is the README's
+    page test.)"""
+    count = 2 if configuration.id == "pyodide-worker" else 4  # each worker boots its own Pyodide
+    sandbox.faults.set("get", hold=True)
+    try:
+        page.goto(
+            f"{sandbox.url}tests/browser/tag.html?{configuration.query}&widgets={count}"
+            f"&before&element&sdk=sandbox&csp={POLICY}"
+        )
+        page.wait_for(f"window.widgetsWaiting === {count}")  # every widget booted, then called
+    finally:
+        sandbox.faults.clear()
+    page.wait_for(WIDGETS.format(count=count))
+    results = [json.loads(text) for text in page.texts("#widgets li")]
     assert [result["outcomes"] for result in results] == [[[]]] * count
     assert all(result["module"].endswith("personaclick_bridge.py") for result in results)
+    assert all(result["written"] for result in results)
     gets = [url for url in page.requests if "/segments/get" in url]
     assert len(gets) == 1, gets
 
 
-def test_gets_join_the_early_call_in_flight_with_the_tag_before_core_js(
-    page, sandbox, configuration
-):
-    """With the tag before core.js, a <py-script>/<mpy-script> element and a script tag import
-    the module it wrote; with the SDK holding its answer until both have called, their gets
-    join the early call: one SDK get."""
-    page.goto(
-        f"{sandbox.url}tests/browser/tag.html?{configuration.query}&widgets=2&before&element"
-        f"&sdk={HELD}"
-    )
-    page.wait_for("window.widgetsWaiting === 2")  # both booted before either called
-    page.evaluate("fakeSdk.release()")
-    page.wait_for(WIDGETS.format(count=2))
-    results = [json.loads(text) for text in page.texts("#widgets li")]
-    assert [result["outcomes"] for result in results] == [[SEGMENTS]] * 2
-    assert all(result["written"] for result in results)
-    assert sdk_gets(page) == ["get"]
-
-
-def test_a_wheel_the_page_ships_wins(page, sandbox, configuration):
+@pytest.mark.parametrize("setup", setups(("wheel",)), ids=str)
+def test_a_wheel_the_page_ships_wins(page, sandbox, setup):
     """A page that also installs the bridge from its wheel imports that copy, the tag writes
     none beside it, and the early call still serves the first get."""
-    [result] = widgets(page, sandbox, configuration, own="wheel")
+    [result] = widgets(page, sandbox, setup)
     assert result["outcomes"] == [SEGMENTS]
     assert result["module"].endswith("personaclick_bridge/__init__.py")
     assert result["written"] is False
@@ -84,9 +81,6 @@ def test_a_wheel_the_page_ships_wins(page, sandbox, configuration):
 # The early answer's rules (the SDK global, the window, adds and removes, a blocked script) live
 # in the page's JavaScript edge, which every interpreter and worker shares; bridge_cases.py checks
 # each configuration's path into it. So these run where a page boots fastest.
-CHEAPEST = next(
-    configuration for configuration in CONFIGURATIONS if configuration.id == "micropython"
-)
 
 # A widget's steps, what they ended with and the SDK calls made in all, the early get included.
 AGAIN = {

@@ -1,13 +1,17 @@
 """Options for every layer: ``--engine`` picks the browser tests' engines (default: all; the
 list and its check live with the browser layer, in tests/browser/conftest.py).
 
-Under pytest-xdist (``make test`` runs ``-n 2``) the suite splits in two halves of about equal
-time, each run in order by one worker: Chromium's and Firefox's tests; WebKit's, then the unit
-and sandbox tests. So each worker drives one browser at a time, and each bridge case page is
-loaded once, by the worker that runs its tests.
+Under pytest-xdist (``make test`` runs ``-n 2``) each worker runs one engine's tests at a time,
+so each engine starts once a worker and each bridge case page loads once: WebKit's first (its
+pages take longest), while the other worker takes Chromium's, then Firefox's; the tests that
+need no browser go to whichever worker is free first.
 """
 
 import pytest
+
+# The order the engines' tests are handed out in: the slowest first.
+ENGINE_ORDER = ("webkit", "chromium", "firefox")
+NO_ENGINE = "no browser"
 
 
 def pytest_addoption(parser):
@@ -20,16 +24,28 @@ def pytest_addoption(parser):
     )
 
 
+def engine_of(nodeid):
+    """The engine a test runs on, which its id names (test_case[webkit-pyodide-...]), or
+    NO_ENGINE."""
+    params = set(nodeid.partition("[")[2].rstrip("]").split("-"))
+    return next((engine for engine in ENGINE_ORDER if engine in params), NO_ENGINE)
+
+
+def pytest_collection_modifyitems(items):
+    """The slowest engine's tests first; each engine's in the order pytest collected them."""
+    rank = {name: index for index, name in enumerate((*ENGINE_ORDER, NO_ENGINE))}
+    items.sort(key=lambda item: rank[engine_of(item.nodeid)])
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """Schedule the two halves, one to a worker."""
+    """Hand out one engine's tests at a time, in the order collected."""
     # Imported here: without pytest-xdist the tests run in one process, as they should.
     from xdist.scheduler import LoadScopeScheduling
 
-    class TwoHalves(LoadScopeScheduling):
+    class OneEngineAtATime(LoadScopeScheduling):
         def _split_scope(self, nodeid):
-            # A browser test's id names its engine: test_case[webkit-pyodide-...].
-            params = set(nodeid.partition("[")[2].rstrip("]").split("-"))
-            return "chromium and firefox" if params & {"chromium", "firefox"} else "the rest"
+            return engine_of(nodeid)
 
-    return TwoHalves(config, log)
+    config.option.loadscopereorder = False  # collection order: the slowest engine first
+    return OneEngineAtATime(config, log)

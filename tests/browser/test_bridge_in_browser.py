@@ -1,6 +1,8 @@
 """The bridge in each engine, every case of bridge_cases.py, in the four configurations
-(Pyodide and MicroPython, each on the page's main thread and in a worker) and once more on each
-interpreter with the bridge installed from the built wheel (make test builds it into dist/)."""
+(Pyodide and MicroPython, each on the page's main thread and in a worker), one page boot each.
+
+The module is copied by the page's config. The wheel carries it byte for byte (test_package.py),
+and installs in every configuration in test_tag.py: its cases would run the same code again."""
 
 import ast
 import json
@@ -16,12 +18,6 @@ CASES = [
     for node in ast.parse(CASES_FILE.read_text()).body
     if isinstance(node, ast.AsyncFunctionDef) and node.name.startswith("case_")
 ]
-RUNS = {configuration.id: configuration.query for configuration in CONFIGURATIONS}
-RUNS |= {"pyodide-from-wheel": "type=py&wheel", "micropython-from-wheel": "type=mpy&wheel"}
-# The wheel installs the same module: its runs skip the memory case, which measures the runtime.
-SKIPPED = dict.fromkeys(
-    ("pyodide-from-wheel", "micropython-from-wheel"), {"case_no_leaks_over_thousands_of_calls"}
-)
 # A boot and thousands of calls: a worker on WebKit takes a few milliseconds a call.
 RUN_TIMEOUT_MS = 300_000
 
@@ -35,13 +31,12 @@ def where_it_stopped(page):
     return f"running {running or 'no case yet'}; console ends with {console}"
 
 
-@pytest.fixture(scope="module", params=RUNS)
+@pytest.fixture(scope="module", params=CONFIGURATIONS, ids=str)
 def cases_run(request, engine, sandbox):
-    """Load the case page once per run; it runs every case and publishes the results."""
+    """Load the case page once per configuration; it runs every case and publishes the results."""
     page = engine.new_page()
     try:
-        skips = "".join(f"&skip={case}" for case in SKIPPED.get(request.param, ()))
-        page.goto(f"{sandbox.url}tests/browser/bridge.html?{RUNS[request.param]}{skips}")
+        page.goto(f"{sandbox.url}tests/browser/bridge.html?{request.param.query}")
         try:
             results = page.wait_for(
                 "document.querySelector('#results[data-done]')?.textContent",
@@ -49,7 +44,7 @@ def cases_run(request, engine, sandbox):
             )
         except TimeoutError as timeout:
             raise TimeoutError(f"{timeout}; {where_it_stopped(page)}") from timeout
-        yield request.param, page, json.loads(results)
+        yield page, json.loads(results)
     finally:
         page.close()
 
@@ -57,14 +52,12 @@ def cases_run(request, engine, sandbox):
 @pytest.mark.parametrize("case", CASES)
 def test_case(cases_run, case):
     """Each in-browser case passed in the real runtime."""
-    run, _, results = cases_run
-    if case in SKIPPED.get(run, ()):
-        pytest.skip("measures the runtime: runs once per interpreter and thread, from the module")
+    _, results = cases_run
     assert results[case] == "passed", results[case]
 
 
 def test_cases_page_stayed_offline_and_quiet(cases_run):
     """The case page ran every case, made no request beyond 127.0.0.1, logged no error."""
-    run, page, results = cases_run
-    assert sorted(results) == sorted(set(CASES) - SKIPPED.get(run, set()))
+    page, results = cases_run
+    assert sorted(results) == sorted(CASES)
     page.assert_offline_and_quiet()

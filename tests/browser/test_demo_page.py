@@ -3,7 +3,7 @@
 import pytest
 from axe import violations
 
-from browsers import CONFIGURATIONS, serve
+from browsers import CONFIGURATIONS, configurations, serve
 
 TRICKY_NAME = "<b>VIP</b> & friends"
 SHOPS = [
@@ -31,8 +31,8 @@ CHECK_AGAIN = "yet: we will check again when your segments are refreshed."
 # What each engine logs by itself for the sandbox's refusals (422, 404) and its outage (503).
 REFUSALS = ("status of 422", "status of 404")
 HTTP_503_MESSAGES = ("status of 503",)
-MAIN_THREAD = [configuration for configuration in CONFIGURATIONS if not configuration.worker]
-WORKERS = [configuration for configuration in CONFIGURATIONS if configuration.worker]
+MAIN_THREAD = configurations(worker=False)
+WORKERS = configurations(worker=True)
 PHONE = {"width": 390, "height": 844}
 STATUS_TIMEOUT_MS = 15_000
 # The widgets' segment_get timeout (?timeout=, 5 s by default) where a test waits out an outage.
@@ -40,13 +40,13 @@ OUTAGE_TIMEOUT = "&timeout=2"
 BOOT_MS = 120_000  # a cold Pyodide boot in a worker on a busy machine, and more
 
 
-@pytest.fixture(params=MAIN_THREAD, ids=lambda configuration: configuration.id, scope="module")
+@pytest.fixture(params=MAIN_THREAD, ids=str, scope="module")
 def runtime(request):
     """The query string that picks the interpreter of the page's widgets."""
     return "?" + request.param.query
 
 
-@pytest.fixture(params=CONFIGURATIONS, ids=lambda configuration: configuration.id, scope="module")
+@pytest.fixture(params=CONFIGURATIONS, ids=str, scope="module")
 def everywhere(request, demo_server, isolated_demo_server):
     """A sandbox and query string for every configuration: workers need cross-origin isolation."""
     server = isolated_demo_server if request.param.worker else demo_server
@@ -195,7 +195,7 @@ def test_segments_personalise_the_shop_and_an_outage_is_explained(page, demo_ser
     assert segment_lines(page) == [VIP, NEWSLETTER]
 
 
-@pytest.mark.parametrize("worker", WORKERS, ids=lambda configuration: configuration.id)
+@pytest.mark.parametrize("worker", WORKERS, ids=str)
 def test_widgets_work_in_a_worker(page, isolated_demo_server, worker):
     """The same widgets run in a worker on a cross-origin-isolated page, forms included: Enter
     in a field submits its form, for an offered id too, and so does a click; focus goes to the
@@ -225,7 +225,7 @@ def test_newsletter_join_is_done_only_once_segment_get_shows_it(page, demo_serve
     """Enter submits; while segment_get is slow the form says it is checking, not done; once
     done, focus is on the outcome."""
     open_demo(page, demo_server, runtime)
-    demo_server.faults.set("get", latency_ms=1500)
+    demo_server.faults.set("get", hold=True)
     try:
         page.fill("#newsletter-email", "ann@example.com")
         page.press("#newsletter-email", "Enter")
@@ -362,7 +362,7 @@ def test_touch_targets_and_inputs_fit_a_phone(page, demo_server):
     assert violations(page) == []
 
 
-@pytest.mark.parametrize("worker", WORKERS, ids=lambda configuration: configuration.id)
+@pytest.mark.parametrize("worker", WORKERS, ids=str)
 def test_worker_without_isolation_says_what_to_do(page, demo_server, worker):
     """Without cross-origin isolation a ?worker page explains itself instead of loading forever;
     Python never starts, and the shopper still sees every product at its regular price."""

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from browsers import serve
+from browsers import CHEAPEST, CONFIGURATIONS, configurations, serve, setups
 from readme import README, offline, readme_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,10 +90,12 @@ def sandbox():
 @pytest.fixture
 def dev_server(tmp_path, request):
     """The developer's own static server on another port, serving an empty page folder: for a
-    test whose variant ends in "worker", the README's serve_isolated.py, run as printed."""
+    test in a worker configuration, the README's serve_isolated.py, run as printed."""
     folder = tmp_path / "storefront"
     folder.mkdir()
-    if request.node.callspec.params.get("variant", "").endswith("worker"):
+    params = request.node.callspec.params
+    configuration = params["setup"].configuration if "setup" in params else params["configuration"]
+    if configuration.worker:
         with isolated_server(folder) as url:
             yield folder, url
         return
@@ -153,12 +155,14 @@ def printed_server(folder):
         yield url
 
 
-def assemble_page(folder, sandbox, interpreter, toml_name, worker=False):
-    """Write index.html, pyscript.toml and main.py from the README, and what they name."""
+def assemble_page(folder, sandbox, setup):
+    """Write index.html, pyscript.toml and main.py from the README for setup (install module or
+    wheel), and what they name."""
     blocks = readme_blocks()
     loader = blocks["loader-sandbox"].replace(SANDBOX_IN_README, sandbox.url)
     tags = blocks["page"]
-    toml = blocks[toml_name]
+    interpreter, worker = setup.configuration.interpreter, setup.configuration.worker
+    toml = blocks[TOML[setup.install, interpreter]]
     if interpreter == "mpy":
         # As the README says: type="mpy", and MicroPython's interpreter line.
         tags = tags.replace('type="py"', 'type="mpy"')
@@ -177,8 +181,9 @@ def assemble_page(folder, sandbox, interpreter, toml_name, worker=False):
         shutil.copy2(wheel, folder)
 
 
-def assemble_tag_page(folder, sandbox, interpreter, worker):
+def assemble_tag_page(folder, sandbox, configuration):
     """Write the README's whole page and main.py, and the tag beside them: nothing else."""
+    interpreter, worker = configuration.interpreter, configuration.worker
     blocks = readme_blocks()
     page = blocks["page-tag"]
     page = page.replace(PERSONACLICK_SDK, f"{sandbox.url}v3.js").replace(YOUR_SHOP_ID, SHOP)
@@ -196,8 +201,9 @@ def assemble_tag_page(folder, sandbox, interpreter, worker):
     shutil.copy2(ROOT / "personaclick_bridge.js", folder)
 
 
-def assemble_sandbox_page(folder, sandbox, interpreter, worker):
+def assemble_sandbox_page(folder, sandbox, configuration):
     """Write the README's page against the sandbox and main.py: nothing else of this project."""
+    interpreter, worker = configuration.interpreter, configuration.worker
     blocks = readme_blocks()
     page = blocks["page-sandbox"]
     if interpreter == "mpy":
@@ -215,14 +221,6 @@ def assemble_sandbox_page(folder, sandbox, interpreter, worker):
 def pyodide_url(text):
     (url,) = re.findall(r"https?://[^\s\"']+/pyodide\.mjs", text)
     return url
-
-
-TAG_VARIANTS = {
-    "pyodide-main": ("py", False),
-    "micropython-main": ("mpy", False),
-    "pyodide-worker": ("py", True),
-    "micropython-worker": ("mpy", True),
-}
 
 
 BUTTONS_ENABLED = "[...document.querySelectorAll('button')].every((b) => !b.disabled)"
@@ -244,7 +242,7 @@ def click_through(page, url, sandbox):
         first_changes.setdefault(button_id, old_value)
     assert first_changes == {"join": "", "leave": ""}  # disabled in the HTML, then enabled
     assert page.evaluate(BUTTONS_ENABLED)
-    sandbox.faults.set("get", latency_ms=1500)
+    sandbox.faults.set("get", hold=True)
     try:
         page.click("#join")
         segments_text(page, "Loading your segments…")
@@ -265,25 +263,31 @@ def click_through(page, url, sandbox):
     assert sandbox.store.segment_ids(SHOP, did) == []
 
 
-@pytest.mark.parametrize("variant", TAG_VARIANTS)
-def test_readme_whole_page_with_the_tag(variant, dev_server, sandbox, page):
+@pytest.mark.parametrize("configuration", CONFIGURATIONS, ids=str)
+def test_readme_whole_page_with_the_tag(configuration, dev_server, sandbox, page):
     """The README's whole page, copied as printed with the tag beside it and no config for the
     bridge, lists, adds and removes the visitor's segments; its first get was the tag's."""
     folder, url = dev_server
-    assemble_tag_page(folder, sandbox, *TAG_VARIANTS[variant])
+    assemble_tag_page(folder, sandbox, configuration)
     click_through(page, url, sandbox)
     assert not (folder / "personaclick_bridge.py").exists()
 
 
-@pytest.mark.parametrize("variant", TAG_VARIANTS)
-def test_readme_whole_page_against_the_sandbox(variant, sandbox, page, tmp_path):
+# The same page as the whole page's but for its URLs: each interpreter and each thread once.
+SANDBOX_PAGE_CONFIGURATIONS = configurations(interpreter="py", worker=False) + configurations(
+    interpreter="mpy", worker=True
+)
+
+
+@pytest.mark.parametrize("configuration", SANDBOX_PAGE_CONFIGURATIONS, ids=str)
+def test_readme_whole_page_against_the_sandbox(configuration, sandbox, page, tmp_path):
     """The README's page against the sandbox, copied as printed beside main.py alone and served
     by the README's own command (serve_isolated.py for a worker), takes the SDK, the tag,
     PyScript and the interpreter from the sandbox, and works: nothing else is needed."""
-    interpreter, worker = TAG_VARIANTS[variant]
+    worker = configuration.worker
     folder = tmp_path / "storefront"
     folder.mkdir()
-    assemble_sandbox_page(folder, sandbox, interpreter, worker)
+    assemble_sandbox_page(folder, sandbox, configuration)
     with isolated_server(folder) if worker else printed_server(folder) as url:
         click_through(page, url, sandbox)
     assert sorted(path.name for path in folder.iterdir()) == sorted(
@@ -295,15 +299,15 @@ OFFERS = {"titles": ["Canvas tote", "Enamel mug"]}
 WIDGET_TAG = re.compile(r'<script type="py" src="\./main\.py".*?</script>', re.DOTALL)
 
 
-@pytest.mark.parametrize("variant", ["pyodide-main", "pyodide-worker"])
+@pytest.mark.parametrize("configuration", configurations(interpreter="py"), ids=str)
 def test_readme_offers_widget_calls_the_backend_through_pyodide_http(
-    variant, dev_server, sandbox, page
+    configuration, dev_server, sandbox, page
 ):
     """The pyodide-http recipe, as printed, in the README's whole page: urllib.request reaches
     the storefront's backend (here a file of the dev server) with the visitor's segments."""
     folder, url = dev_server
-    worker = variant.endswith("worker")
-    assemble_tag_page(folder, sandbox, "py", worker=False)
+    worker = configuration.worker
+    assemble_tag_page(folder, sandbox, configurations(interpreter="py", worker=False)[0])
     blocks = readme_blocks()
     widget = blocks["offers-html"].replace("<script ", "<script worker " if worker else "<script ")
     page_path = folder / "index.html"
@@ -316,19 +320,21 @@ def test_readme_offers_widget_calls_the_backend_through_pyodide_http(
     assert page.text("#offers") == "Today for you: Canvas tote, Enamel mug"
 
 
-VARIANTS = {
-    "pyodide-module": ("py", "toml-pyodide"),
-    "micropython-module": ("mpy", "toml-micropython"),
-    "pyodide-wheel": ("py", "toml-wheel"),
-    "micropython-wheel": ("mpy", "toml-wheel"),
-    "pyodide-module-worker": ("py", "toml-pyodide", True),
-    "micropython-module-worker": ("mpy", "toml-micropython", True),
+# The config path's pyscript.toml for each install and interpreter.
+TOML = {
+    ("module", "py"): "toml-pyodide",
+    ("module", "mpy"): "toml-micropython",
+    ("wheel", "py"): "toml-wheel",
+    ("wheel", "mpy"): "toml-wheel",
 }
+# The module in every configuration; the wheel's block is the same for both interpreters, and
+# the wheel installs in each configuration in test_tag.py: once, where a page boots fastest.
+CONFIG_PATH_SETUPS = setups(("module",)) + setups(("wheel",), of=(CHEAPEST,))
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_readme_widget_lists_joins_and_leaves(variant, dev_server, sandbox, page):
+@pytest.mark.parametrize("setup", CONFIG_PATH_SETUPS, ids=str)
+def test_readme_widget_lists_joins_and_leaves(setup, dev_server, sandbox, page):
     """The config path's page, copied as printed, lists, adds and removes the visitor's segments."""
     folder, url = dev_server
-    assemble_page(folder, sandbox, *VARIANTS[variant])
+    assemble_page(folder, sandbox, setup)
     click_through(page, url, sandbox)

@@ -327,9 +327,15 @@ TOML = {
     ("wheel", "py"): "toml-wheel",
     ("wheel", "mpy"): "toml-wheel",
 }
-# The module in every configuration; the wheel's block is the same for both interpreters, and
-# the wheel installs in each configuration in test_tag.py: once, where a page boots fastest.
-CONFIG_PATH_SETUPS = setups(("module",)) + setups(("wheel",), of=(CHEAPEST,))
+# Each block of the config path once, and each interpreter and thread: the module's config on
+# Pyodide's main thread and in a MicroPython worker, the wheel's (the same for both interpreters)
+# where a page boots fastest. The bridge itself runs in every configuration in bridge_cases.py,
+# and installs from the tag and the wheel in each in test_tag.py.
+CONFIG_PATH_SETUPS = (
+    setups(("module",), of=configurations(interpreter="py", worker=False))
+    + setups(("module",), of=configurations(interpreter="mpy", worker=True))
+    + setups(("wheel",), of=(CHEAPEST,))
+)
 
 
 @pytest.mark.parametrize("setup", CONFIG_PATH_SETUPS, ids=str)

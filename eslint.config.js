@@ -12,9 +12,10 @@ export default [
   js.configs.recommended,
   { linterOptions: { reportUnusedDisableDirectives: "error" } },
 
-  // ES modules in the page: the tag and the template it is built from.
+  // ES modules in the page: the tag and the template it is built from, and the neighbour
+  // test page's own modules.
   {
-    files: ["personaclick_bridge.js", "scripts/tag_template.js"],
+    files: ["personaclick_bridge.js", "scripts/tag_template.js", "tests/browser/neighbour/*.js"],
     languageOptions: { sourceType: "module", globals: globals.browser },
   },
   {

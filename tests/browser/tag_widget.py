@@ -4,8 +4,9 @@ item of #widgets.
 
 It makes its first call once every widget of the page has booted (tag.html's widgetBooted), so
 that no timeout runs while another interpreter boots. Steps: get, fresh (a get with fresh=True),
-add; window moves the page's clock past EARLY_ANSWER_WINDOW (tag.html's skipAhead). ?global=
-names the SDK global, ?timeout= bounds gets.
+add; window moves the page's clock past EARLY_ANSWER_WINDOW (tag.html's skipAhead); loader waits
+until the page has added PersonaClick's loader (tag.html's ?loader=). ?global= names the SDK
+global, ?timeout= bounds gets.
 """
 
 import json
@@ -39,6 +40,8 @@ async def widget():
     for step in (query.get("steps") or "get").split(","):
         if step == "window":
             window.skipAhead(pc.EARLY_ANSWER_WINDOW * 1000)
+        elif step == "loader":
+            await window.loaderArrived()
         else:
             outcomes.append(await outcome(step))
     try:

@@ -1,5 +1,6 @@
 """personaclick_bridge.js on every engine and configuration: one tag gives each interpreter the
-module with no config, and its early segment_get serves the first gets (tag.html, tag_widget.py).
+module with no config, and its early segment_get serves the first gets (tag.html, tag_widget.py),
+also when PersonaClick's loader comes after the tag. It logs nothing unless asked (data-debug).
 """
 
 import json
@@ -25,19 +26,33 @@ def configuration(request):
     return request.param
 
 
+def tag_page(page, sandbox, query, configuration=None):
+    """Open tag.html with query (a dict; "" for a bare flag) in configuration, if any."""
+    search = "&".join(f"{key}={value}" if value != "" else key for key, value in query.items())
+    if configuration is not None:
+        search = f"{configuration.query}&{search}"
+    page.goto(f"{sandbox.url}tests/browser/tag.html?{search}")
+
+
 def widgets(page, sandbox, configuration, count=1, **query):
     """Open tag.html with count widgets and query in configuration (or a Setup, whose install
-    the page makes beside the tag); return each widget's outcomes and module."""
-    query = {"widgets": count, **query}
-    search = "&".join(f"{key}={value}" if value != "" else key for key, value in query.items())
-    page.goto(f"{sandbox.url}tests/browser/tag.html?{configuration.query}&{search}")
+    the page makes beside the tag); return each widget's outcomes and module. Without ?debug,
+    the tag has logged nothing."""
+    tag_page(page, sandbox, {"widgets": count, **query}, configuration)
     page.wait_for(WIDGETS.format(count=count))
+    if "debug" not in query:
+        assert tag_lines(page) == []
     return [json.loads(text) for text in page.texts("#widgets li")]
 
 
 def sdk_gets(page):
     calls = json.loads(page.evaluate("fakeSdk.callsJson()"))
     return [call["action"] for call in calls]
+
+
+def tag_lines(page):
+    """What the page has logged at any level (the harness's watcher records it) from the tag."""
+    return [line for line in page.evaluate("pageWatch.console") if "personaclick_bridge" in line]
 
 
 def test_widgets_join_the_early_call_in_flight_under_the_policy_pyscript_needs(
@@ -114,13 +129,105 @@ def test_blocked_sdk_is_not_loaded_error(page, sandbox):
     assert page.evaluate("fakeSdk.queuedCount()") == 1
 
 
-@pytest.mark.parametrize("prefetch, actions", [("on", ["get"]), ("off", [])])
-def test_data_prefetch_off_makes_no_early_call(page, sandbox, prefetch, actions):
-    """The tag asks for the segments at page load unless data-prefetch="off"."""
-    query = "widgets=0" + ("&prefetch=off" if prefetch == "off" else "")
-    page.goto(f"{sandbox.url}tests/browser/tag.html?{query}")
+@pytest.mark.parametrize(
+    "prefetch, actions, said",
+    [
+        ("on", ["get"], "asked window.personaclick for the visitor's segments (the early call)"),
+        ("off", [], 'data-prefetch="off": no early call'),
+    ],
+)
+def test_data_prefetch_off_makes_no_early_call(page, sandbox, prefetch, actions, said):
+    """The tag asks for the segments at page load unless data-prefetch="off"; with data-debug,
+    it says which it did, at console.info."""
+    query = {"widgets": 0, "debug": ""} | ({"prefetch": "off"} if prefetch == "off" else {})
+    tag_page(page, sandbox, query)
     page.wait_for("document.readyState === 'complete' && new Promise((r) => setTimeout(r, 200, 1))")
     assert sdk_gets(page) == actions
+    lines = tag_lines(page)
+    assert f"personaclick_bridge.js: {said}" in lines, lines
+    assert lines == page.evaluate("infoLines")
+
+
+# PersonaClick's loader added after the tag ran, as a consent manager adds it once the visitor
+# agrees (tag.html's ?loader and addLoader).
+
+
+def test_a_loader_added_after_load_gets_the_early_call(page, sandbox, configuration):
+    """No SDK global when the tag runs: the tag logs nothing and the widget's get raises
+    SDKNotLoadedError, as without the tag. PersonaClick's loader, added a second after load once
+    the widget has called, gets the tag's early call, which the widget's next gets share: one SDK
+    call in all, and still nothing logged."""
+    [result] = widgets(page, sandbox, configuration, steps="get,loader,get,get", loader=1000)
+    assert result["outcomes"] == ["SDKNotLoadedError", SEGMENTS, SEGMENTS]
+    assert sdk_gets(page) == ["get"]
+
+
+# Where the tag waits lives in its own JavaScript, whatever the interpreter: these pages run no
+# Python at all, and the tests drive the page.
+PROPERTY = """(() => {
+  const found = Object.getOwnPropertyDescriptor(window, "personaclick");
+  return found && { accessor: "get" in found, type: typeof found.value };
+})()"""
+PLAIN_FUNCTION = {"accessor": False, "type": "function"}
+LOADER_WAIT_MS = 30_000  # the tag's bound, as docs/how-it-works.md states it
+
+
+def without_loader(page, sandbox, **query):
+    """tag.html with no SDK global and no Python, once the tag has run."""
+    tag_page(page, sandbox, {"widgets": 0, "loader": "", **query})
+    page.wait_for("document.readyState === 'complete'")
+
+
+@pytest.mark.parametrize("form", ["stub", "var", "sdk"])
+def test_a_loader_in_any_form_gets_the_early_call(page, sandbox, form):
+    """PersonaClick's loader snippet, a classic script's `var personaclick = …`, or the SDK
+    script itself assigning the global, added after the tag ran: each gets the early call, the
+    tag logs nothing, and window.personaclick is a plain property again."""
+    without_loader(page, sandbox)
+    assert sdk_gets(page) == []
+    page.wait_for(f"addLoader({form!r})")
+    assert sdk_gets(page) == ["get"]
+    assert page.evaluate(PROPERTY) == PLAIN_FUNCTION
+    assert tag_lines(page) == []
+
+
+# The page stands in for the browser here: it dispatches pagehide, and makes itself hidden for
+# visibilitychange, which no engine's driver does for a page in every engine.
+STOPS = {
+    "hidden": """Object.defineProperty(document, "visibilityState", { value: "hidden" });
+        document.dispatchEvent(new Event("visibilitychange"))""",
+    "left": 'dispatchEvent(new Event("pagehide"))',
+    "past-the-bound": f"skipAhead({LOADER_WAIT_MS})",
+}
+
+
+@pytest.mark.parametrize("stop", STOPS)
+def test_the_tag_stops_waiting_when_the_page_is_hidden_or_past_its_bound(page, sandbox, stop):
+    """Once the page is hidden or left, or 30 s after the tag ran, a loader that comes gets no
+    early call, and the tag logs nothing; a hidden or left page's window is as it was."""
+    without_loader(page, sandbox)
+    page.evaluate(f"(() => {{ {STOPS[stop]}; }})()")
+    if stop != "past-the-bound":  # that one, the tag learns of as the global comes
+        assert page.evaluate(PROPERTY) is None
+    page.wait_for("addLoader('stub')")
+    assert sdk_gets(page) == []
+    assert page.evaluate(PROPERTY) == PLAIN_FUNCTION
+    assert tag_lines(page) == []
+
+
+def test_data_debug_says_what_the_tag_did(page, sandbox):
+    """With data-debug the tag says, at console.info, that it waits for the SDK global and
+    when the global arrived and it made the early call."""
+    without_loader(page, sandbox, debug="")
+    page.wait_for("addLoader('stub')")
+    lines = tag_lines(page)
+    assert lines == page.evaluate("infoLines")
+    [waits] = [line for line in lines if "waits for it" in line]
+    assert "window.personaclick is not a function yet" in waits
+    assert "at most 30 s" in waits
+    arrived = "window.personaclick arrived: asked window.personaclick for the visitor's segments"
+    assert any(arrived in line for line in lines), lines
+    assert lines.index(waits) < [arrived in line for line in lines].index(True)
 
 
 def test_a_late_tag_says_so_in_one_console_error(engine, sandbox):

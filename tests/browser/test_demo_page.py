@@ -1,4 +1,7 @@
-"""The demo storefront, used as a shopper would, against the local sandbox, on every engine."""
+"""The demo storefront, used as a shopper would, against the local sandbox, on every engine.
+
+Each test is one visit, in a page of its own: its steps build on what the shopper did before.
+"""
 
 import pytest
 from axe import violations

@@ -5,7 +5,8 @@ The README's whole page with the tag, the same page against the sandbox, the pag
 README's main.py, and the pyodide-http recipe (docs/pyodide-http.md) are served by a second server
 on another port (the developer's own), pointed at the sandbox the way the documents say, and
 clicked through on every engine: the widget's buttons wait disabled until its Python runs, and it
-lists the visitor's segments, joins one and leaves it.
+lists the visitor's segments, joins one and leaves it. Each test loads a page of its own: each is
+a different page, assembled from the documents as a developer would.
 """
 
 import contextlib

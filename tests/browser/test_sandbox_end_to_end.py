@@ -1,4 +1,8 @@
-"""Python on a page, through the bridge and the stand-in SDK, to the sandbox API and SQLite."""
+"""Python on a page, through the bridge and the stand-in SDK, to the sandbox API and SQLite.
+
+Each test has a sandbox of its own (its database and faults are the test's) and so a page of its
+own; the page's Python is MicroPython's, which boots fastest: what is checked is the sandbox.
+"""
 
 import json
 

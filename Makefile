@@ -59,8 +59,8 @@ vendor/.ready: node_modules/.ready scripts/vendor.py runtime-wheels.txt
 release: dist/.ready
 
 # --no-isolation: the pinned hatchling in .venv builds it, offline.
-dist/.ready: personaclick_bridge.py personaclick_bridge.js py.typed pyproject.toml package.json \
-		README.md LICENSE CHANGELOG.md $(VENV)/.release-ready
+dist/.ready: personaclick_bridge.py personaclick_bridge_testing.py personaclick_bridge.js py.typed \
+		pyproject.toml package.json README.md LICENSE CHANGELOG.md $(VENV)/.release-ready
 	@scripts/setup-system.sh npm
 	rm -rf dist
 	$(BIN)/python -m build --no-isolation --outdir dist .

@@ -12,7 +12,8 @@ Python values, on Pyodide and MicroPython alike::
 
 Public names: ``__version__``, ``DEFAULT_TIMEOUT``, ``EARLY_ANSWER_WINDOW``,
 ``MAX_ANSWER_BYTES``, ``segment_add``, ``segment_remove``, ``segment_get``, ``PersonaClick``,
-``Segment``, ``PersonaClickError``, ``SDKNotLoadedError``, ``SDKTimeoutError``, ``SDKError``.
+``Segment``, ``PersonaClickError``, ``SDKNotLoadedError``, ``SDKTimeoutError``, ``SDKError``,
+``ArgumentTypeError``, ``ArgumentValueError``.
 
 Exceptions::
 
@@ -22,9 +23,11 @@ Exceptions::
     ├── SDKTimeoutError        the SDK took segment_get and gave no answer within ``.timeout`` s
     └── SDKError               the SDK threw, or answered with an error or a malformed payload
 
-Caller mistakes raise ``TypeError`` or ``ValueError`` before anything reaches the SDK; the
-error's ``argument`` attribute names the argument (``"segment_id"``, ``"email"``, ...), and its
-message never contains an email address or a phone number.
+Caller mistakes raise ``ArgumentTypeError`` (a ``TypeError``) or ``ArgumentValueError`` (a
+``ValueError``) before anything reaches the SDK; the error's ``argument`` attribute names the
+argument (``"segment_id"``, ``"email"``, ...), and its message never contains an email address
+or a phone number. Outside a PyScript page a call raises ``RuntimeError``: under CPython, the
+wheel's ``personaclick_bridge.testing`` stands in for PersonaClick.
 
 ``segment_add`` and ``segment_remove`` return once the SDK (or its loader stub) has *queued*
 the call: PersonaClick reports nothing back for them, so success means queued, not confirmed.
@@ -40,6 +43,8 @@ else:  # MicroPython (3.4 by its version_info) has no typing module and ignores 
     TypedDict = dict
 
 __all__ = [
+    "ArgumentTypeError",
+    "ArgumentValueError",
     "DEFAULT_TIMEOUT",
     "EARLY_ANSWER_WINDOW",
     "MAX_ANSWER_BYTES",
@@ -119,7 +124,7 @@ class SDKError(PersonaClickError):
     """The SDK threw, or answered with an error or a malformed payload."""
 
 
-class _ArgumentTypeError(TypeError):
+class ArgumentTypeError(TypeError):
     """A caller's argument of the wrong type: ``argument`` names it."""
 
     def __init__(self, argument: str, message: str) -> None:
@@ -127,7 +132,7 @@ class _ArgumentTypeError(TypeError):
         self.argument = argument
 
 
-class _ArgumentValueError(ValueError):
+class ArgumentValueError(ValueError):
     """A caller's argument with a value the SDK cannot take: ``argument`` names it."""
 
     def __init__(self, argument: str, message: str) -> None:
@@ -182,7 +187,7 @@ class PersonaClick:
         timeout = self.timeout if timeout is None else _checked_timeout(timeout)
         if fresh is not True and fresh is not False:
             msg = f"fresh must be True or False, got {_shown(fresh)}"
-            raise _ArgumentTypeError("fresh", msg)
+            raise ArgumentTypeError("fresh", msg)
         text = await _get_path()(self.global_name, timeout * 1000, fresh)
         try:
             outcome = _parsed(text)
@@ -246,11 +251,11 @@ def _segment_params(segment_id: object, email: object, phone: object) -> dict[st
 def _checked_segment_id(segment_id: object) -> int | str:
     if isinstance(segment_id, bool) or not isinstance(segment_id, (int, str)):
         msg = f"segment_id must be an int or a str, got {_shown(segment_id)}"
-        raise _ArgumentTypeError("segment_id", msg)
+        raise ArgumentTypeError("segment_id", msg)
     if isinstance(segment_id, int):
         if not 0 < segment_id <= _MAX_SAFE_INTEGER:
             msg = f"segment_id must be between 1 and 2**53 - 1, got {_shown(segment_id)}"
-            raise _ArgumentValueError("segment_id", msg)
+            raise ArgumentValueError("segment_id", msg)
         return segment_id
     stripped = segment_id.strip()
     if not stripped or len(stripped) > _MAX_SEGMENT_ID_LENGTH or _has_control(stripped):
@@ -258,14 +263,14 @@ def _checked_segment_id(segment_id: object) -> int | str:
             f"segment_id must be 1 to {_MAX_SEGMENT_ID_LENGTH} characters without control "
             f"characters, got {_shown(segment_id)}"
         )
-        raise _ArgumentValueError("segment_id", msg)
+        raise ArgumentValueError("segment_id", msg)
     return stripped
 
 
 def _checked_email(email: object) -> str:
     if not isinstance(email, str):
         msg = f"email must be a str or None, got a value of type {type(email).__name__}"
-        raise _ArgumentTypeError("email", msg)
+        raise ArgumentTypeError("email", msg)
     stripped = email.strip()
     local, _, domain = stripped.partition("@")
     valid = (
@@ -281,14 +286,14 @@ def _checked_email(email: object) -> str:
             "email must be one '@' between a name and a domain with a dot, without spaces, "
             f"at most {_MAX_EMAIL_LENGTH} characters (the value is personal data: not shown)"
         )
-        raise _ArgumentValueError("email", msg)
+        raise ArgumentValueError("email", msg)
     return stripped
 
 
 def _checked_phone(phone: object) -> str:
     if not isinstance(phone, str):
         msg = f"phone must be a str or None, got a value of type {type(phone).__name__}"
-        raise _ArgumentTypeError("phone", msg)
+        raise ArgumentTypeError("phone", msg)
     compact = "".join(c for c in phone.strip() if c not in _PHONE_SEPARATORS)
     digits = compact[1:] if compact.startswith("+") else compact
     if not (7 <= len(digits) <= 15 and _is_ascii_digits(digits)):
@@ -296,29 +301,29 @@ def _checked_phone(phone: object) -> str:
             "phone must be in full international format: an optional '+' and 7 to 15 digits, "
             "spaces, dashes, dots and parentheses allowed (the value is personal data: not shown)"
         )
-        raise _ArgumentValueError("phone", msg)
+        raise ArgumentValueError("phone", msg)
     return "+" + digits
 
 
 def _checked_timeout(timeout: object) -> float:
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
         msg = f"timeout must be a number of seconds or None, got {_shown(timeout)}"
-        raise _ArgumentTypeError("timeout", msg)
+        raise ArgumentTypeError("timeout", msg)
     if not 0 < timeout <= _MAX_TIMEOUT:
         msg = f"timeout must be more than 0 and at most {_MAX_TIMEOUT:g} seconds, got {timeout!r}"
-        raise _ArgumentValueError("timeout", msg)
+        raise ArgumentValueError("timeout", msg)
     return float(timeout)
 
 
 def _checked_global_name(global_name: object) -> str:
     if not isinstance(global_name, str):
         msg = f"global_name must be a str, got {_shown(global_name)}"
-        raise _ArgumentTypeError("global_name", msg)
+        raise ArgumentTypeError("global_name", msg)
     if not global_name or _has_control(global_name) or global_name != global_name.strip():
         msg = (
             f"global_name must be the name of the SDK's global function, got {_shown(global_name)}"
         )
-        raise _ArgumentValueError("global_name", msg)
+        raise ArgumentValueError("global_name", msg)
     return global_name
 
 
@@ -599,11 +604,22 @@ def _page_edge() -> Any:
 
 
 def _in_worker() -> bool:
-    from pyscript import RUNNING_IN_WORKER
-
+    try:
+        from pyscript import RUNNING_IN_WORKER
+    except ImportError:  # CPython, say: a test without personaclick_bridge.testing's stand-in
+        raise RuntimeError(_NOT_IN_PYSCRIPT) from None
     return bool(RUNNING_IN_WORKER)
 
 
+_NOT_IN_PYSCRIPT = (
+    "personaclick_bridge calls PersonaClick's SDK from a PyScript page (Pyodide or MicroPython "
+    "in a browser), and there is no pyscript module here; to run widget code under CPython, "
+    "install the stand-in PersonaClick of personaclick_bridge.testing (the personaclick pytest "
+    "fixture, or `with personaclick_bridge.testing.StandIn():`)"
+)
+
+
+# The two paths, each found on first use; personaclick_bridge.testing puts its stand-in here.
 _send_function: Any = None
 
 

@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,8 @@ def test_public_names():
     """__all__ lists exactly the documented API."""
     assert sorted(pc.__all__) == sorted(
         [
+            "ArgumentTypeError",
+            "ArgumentValueError",
             "DEFAULT_TIMEOUT",
             "EARLY_ANSWER_WINDOW",
             "MAX_ANSWER_BYTES",
@@ -96,6 +99,24 @@ def test_exception_tree():
         assert issubclass(leaf, pc.PersonaClickError)
     assert issubclass(pc.PersonaClickError, Exception)
     assert not issubclass(pc.PersonaClickError, (TypeError, ValueError))
+
+
+def test_refusals_have_public_names():
+    """A refused argument raises ArgumentTypeError or ArgumentValueError, a TypeError or a
+    ValueError that a traceback names as the module's public class, with .argument."""
+    assert issubclass(pc.ArgumentTypeError, TypeError)
+    assert issubclass(pc.ArgumentValueError, ValueError)
+    for call, error in (
+        (lambda: pc.PersonaClick(None), pc.ArgumentTypeError),
+        (lambda: pc.PersonaClick(timeout=0), pc.ArgumentValueError),
+    ):
+        with pytest.raises(error) as raised:
+            call()
+        assert type(raised.value) is error
+        assert f"personaclick_bridge.{error.__name__}" in "".join(
+            traceback.format_exception(raised.value)
+        )
+        assert raised.value.argument in ("global_name", "timeout")
 
 
 def test_add_sends_segment_id_and_only_given_fields(edge):

@@ -5,6 +5,7 @@ clean checkout without the test tools; they pass twine's checks and carry the li
 import email
 import importlib.util
 import json
+import os
 import posixpath
 import re
 import shutil
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import personaclick_bridge as pc
+from readme import readme_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
 WHEEL = f"personaclick_bridge-{pc.__version__}-py3-none-any.whl"
@@ -99,13 +101,18 @@ def test_wheel_is_the_pure_module_with_its_licence_and_no_dependencies(built):
     package = {name for name in names if not name.startswith(dist_info)}
     assert package == {
         "personaclick_bridge/__init__.py",
+        "personaclick_bridge/testing.py",
         "personaclick_bridge/py.typed",
         "personaclick_bridge/personaclick_bridge.js",
     }
     with zipfile.ZipFile(built / WHEEL) as wheel:
         module = wheel.read("personaclick_bridge/__init__.py")
+        testing = wheel.read("personaclick_bridge/testing.py")
         tag = wheel.read("personaclick_bridge/personaclick_bridge.js")
+        entry_points = wheel.read(f"{dist_info}/entry_points.txt").decode()
     assert module == (ROOT / "personaclick_bridge.py").read_bytes()
+    assert testing == (ROOT / "personaclick_bridge_testing.py").read_bytes()
+    assert "[pytest11]\npersonaclick_bridge = personaclick_bridge.testing" in entry_points
     assert tag == (ROOT / "personaclick_bridge.js").read_bytes()
     assert metadata["Version"] == pc.__version__
     assert metadata["License-Expression"] == "MIT"
@@ -113,6 +120,57 @@ def test_wheel_is_the_pure_module_with_its_licence_and_no_dependencies(built):
     assert "Root-Is-Purelib: true" in wheel_info
     assert licence == (ROOT / "LICENSE").read_text()
     assert "Copyright (c) 2026 the personaclick-bridge authors" in licence
+
+
+@pytest.fixture(scope="module")
+def installed(built, tmp_path_factory):
+    """A folder where pip installed the wheel alone, as a storefront team installs it."""
+    site = tmp_path_factory.mktemp("site")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index"]
+        + ["--target", str(site), str(built / WHEEL)],
+        check=True,
+        capture_output=True,
+    )
+    return site
+
+
+def pytest_with(site, *args, cwd):
+    """pytest in a new process, with the installed wheel on its path before anything else."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=cwd,
+        env={**environment, "PYTHONPATH": str(site)},
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_the_wheel_tests_a_widget_as_the_docs_show(installed, tmp_path):
+    """With the wheel installed, pytest finds the personaclick fixture, and docs/testing.md's
+    tests pass as printed against the wheel's personaclick_bridge and its .testing."""
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")  # nothing of this repository's settings
+    (tmp_path / "test_widget.py").write_text(readme_blocks()["testing-py"])
+    (tmp_path / "test_installed.py").write_text(
+        "import personaclick_bridge\n"
+        "import personaclick_bridge.testing\n\n\n"
+        "def test_the_wheel_runs(personaclick):\n"
+        "    assert isinstance(personaclick, personaclick_bridge.testing.StandIn)\n"
+        f"    assert personaclick_bridge.__file__.startswith({str(installed)!r})\n"
+    )
+    result = pytest_with(installed, cwd=tmp_path)
+    assert "3 passed" in result.stdout, result.stdout + result.stderr
+
+
+def test_with_the_wheel_installed_this_repository_still_tests_the_source(installed):
+    """The wheel's plugin would import personaclick_bridge first, and in this repository, with
+    "." first on the path, that name is the top-level module, not a package: pyproject's
+    `-p no:personaclick_bridge` keeps the plugin out, and the tests take the source."""
+    test = "tests/unit/test_stand_in.py::test_the_unit_tests_take_the_bridge_and_the_kit_from_the"
+    result = pytest_with(installed, f"{test}_source", cwd=ROOT)
+    assert "1 passed" in result.stdout, result.stdout + result.stderr
 
 
 def test_micropython_can_unzip_the_wheel_one_folder_level_at_a_time(built):
@@ -136,6 +194,7 @@ def test_sdist_carries_licence_changelog_and_the_tag(built):
         "CHANGELOG.md",
         "README.md",
         "personaclick_bridge.py",
+        "personaclick_bridge_testing.py",
         "personaclick_bridge.js",
         "py.typed",
     } <= names

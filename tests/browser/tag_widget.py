@@ -5,7 +5,7 @@ item of #widgets.
 It makes its first call once every widget of the page has booted (tag.html's widgetBooted), so
 that no timeout runs while another interpreter boots. Steps: get, fresh (a get with fresh=True),
 add; window moves the page's clock past EARLY_ANSWER_WINDOW (tag.html's skipAhead); loader waits
-until the page has added PersonaClick's loader (tag.html's ?loader=). ?global= names the SDK
+until the page has added PersonaClick's loader (tag.html's ?loader=MS). ?global= names the SDK
 global, ?timeout= bounds gets.
 """
 

@@ -152,14 +152,31 @@ def test_data_prefetch_off_makes_no_early_call(page, sandbox, prefetch, actions,
 # agrees (tag.html's ?loader and addLoader).
 
 
+def test_without_personaclick_the_tag_is_quiet_and_a_get_is_not_loaded(
+    page, sandbox, configuration
+):
+    """No SDK global on the page, and none comes: the tag logs nothing, and the widget's get
+    raises SDKNotLoadedError, as without the tag."""
+    [result] = widgets(page, sandbox, configuration, loader="")
+    assert result["outcomes"] == ["SDKNotLoadedError"]
+    assert sdk_gets(page) == []
+
+
 def test_a_loader_added_after_load_gets_the_early_call(page, sandbox, configuration):
-    """No SDK global when the tag runs: the tag logs nothing and the widget's get raises
-    SDKNotLoadedError, as without the tag. PersonaClick's loader, added a second after load once
-    the widget has called, gets the tag's early call, which the widget's next gets share: one SDK
-    call in all, and still nothing logged."""
-    [result] = widgets(page, sandbox, configuration, steps="get,loader,get,get", loader=1000)
-    assert result["outcomes"] == ["SDKNotLoadedError", SEGMENTS, SEGMENTS]
+    """PersonaClick's loader, added by the page a second after the tag ran: the tag makes its
+    early call then, and the widget's gets, made once the loader is there, share it: one SDK call
+    in all, and nothing logged. The SDK holds its answer until the widget has booted, however
+    long that takes."""
+    held = quote(json.dumps({"get": "held", "payload": SEGMENTS}))
+    query = {"widgets": 1, "steps": "loader,get,get", "loader": 1000, "sdk": held}
+    tag_page(page, sandbox, query, configuration)
+    page.wait_for("window.widgetsWaiting === 1 && loaderArrived()")
+    page.evaluate("fakeSdk.release()")
+    page.wait_for(WIDGETS.format(count=1))
+    [result] = [json.loads(text) for text in page.texts("#widgets li")]
+    assert result["outcomes"] == [SEGMENTS, SEGMENTS]
     assert sdk_gets(page) == ["get"]
+    assert tag_lines(page) == []
 
 
 # Where the tag waits lives in its own JavaScript, whatever the interpreter: these pages run no

@@ -78,8 +78,9 @@ def say(status_id, text, kind=""):
     """Show one plain sentence in a status line (kind: working, done or error)."""
     outages.pop(status_id, None)  # whatever the line said before no longer stands
     status = element(status_id)
-    status.textContent = text
+    # The kind first: from a worker each is a message of its own, and the text is what is read.
     status.className = kind
+    status.textContent = text
 
 
 def say_outage(status_id, text, once_it_works=""):

@@ -26,8 +26,16 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
-def launch(name: str, proxy: RefusingProxy, *, chromium_args: tuple[str, ...] = ()) -> Engine:
-    """Start the engine called name (one of ENGINES); close it with ``close()``."""
+def launch(
+    name: str,
+    proxy: RefusingProxy,
+    *,
+    chromium_args: tuple[str, ...] = (),
+    baseline_wasm: bool = False,
+) -> Engine:
+    """Start the engine called name (one of ENGINES); close it with ``close()``. With
+    ``baseline_wasm``, WebKit compiles WebAssembly on its baseline tier alone (browsers/webkit.py:
+    what the tests use)."""
     # Imported here: each engine needs its own driver package, and a run may use only one.
     if name == "chromium":
         from browsers.chromium import Chromium
@@ -40,16 +48,18 @@ def launch(name: str, proxy: RefusingProxy, *, chromium_args: tuple[str, ...] = 
     if name == "webkit":
         from browsers.webkit import WebKit
 
-        return WebKit(proxy)
+        return WebKit(proxy, baseline_wasm)
     raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {name!r}")
 
 
 @contextlib.contextmanager
-def running(name: str, *, chromium_args: tuple[str, ...] = ()) -> Iterator[Engine]:
+def running(
+    name: str, *, chromium_args: tuple[str, ...] = (), baseline_wasm: bool = False
+) -> Iterator[Engine]:
     """The engine called name, with its refusing proxy, both closed on the way out."""
     proxy = RefusingProxy()
     try:
-        engine = launch(name, proxy, chromium_args=chromium_args)
+        engine = launch(name, proxy, chromium_args=chromium_args, baseline_wasm=baseline_wasm)
         try:
             yield engine
         finally:

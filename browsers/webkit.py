@@ -35,6 +35,10 @@ DRIVER = "/usr/bin/WebKitWebDriver"
 MINIBROWSER = next(iter(glob.glob("/usr/lib/*/webkit2gtk-4.1/MiniBrowser")), "MiniBrowser")
 # WebKitGTK ships SharedArrayBuffer switched off; PyScript workers need it.
 ENVIRONMENT = {"JSC_useSharedArrayBuffer": "1"}
+# For tests: JavaScriptCore's optimising WebAssembly tier (OMG) compiles Pyodide's hot functions
+# again in the background, which on two cores halves the pace of the page itself (a Pyodide page
+# 7.3 s against 3.7 s on its baseline tier, BBQ). Benchmarks keep the tiers a shopper's has.
+BASELINE_WASM = {"JSC_useOMGJIT": "0"}
 POLL_SECONDS = 0.05
 # Longer than any one command the harness sends: a page load or a script, each bounded below.
 COMMAND_TIMEOUT_S = 2 * DEFAULT_TIMEOUT_MS / 1000
@@ -171,7 +175,7 @@ class WebKit:
 
     name = "webkit"
 
-    def __init__(self, proxy: RefusingProxy) -> None:
+    def __init__(self, proxy: RefusingProxy, baseline_wasm: bool = False) -> None:
         self._proxy = proxy
         port = _free_port()
         self._url = f"http://127.0.0.1:{port}"
@@ -191,7 +195,7 @@ class WebKit:
                 # One session at a time: a page left open by a failed test gives way to the next.
                 "--replace-on-new-session",
             ],
-            env={**os.environ, **ENVIRONMENT},
+            env={**os.environ, **ENVIRONMENT, **(BASELINE_WASM if baseline_wasm else {})},
             stdout=subprocess.DEVNULL,
             start_new_session=True,  # one group: closing ends xvfb-run, Xvfb and the driver
         )

@@ -19,8 +19,8 @@ def pytest_generate_tests(metafunc):
 
 @pytest.fixture(scope="session")
 def engine(engine_name):
-    """The engine under test, started once per session."""
-    with running(engine_name) as started:
+    """The engine under test, started once per session (WebKit on its baseline wasm tier)."""
+    with running(engine_name, baseline_wasm=True) as started:
         yield started
 
 

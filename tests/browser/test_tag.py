@@ -55,22 +55,20 @@ def tag_lines(page):
     return [line for line in page.evaluate("pageWatch.console") if "personaclick_bridge" in line]
 
 
-@pytest.mark.parametrize("setup", setups(("wheel",)), ids=str)
-def test_widgets_join_the_early_call_in_flight_and_a_wheel_the_page_ships_wins(
-    page, sandbox, setup
+def test_widgets_join_the_early_call_in_flight_under_the_policy_pyscript_needs(
+    page, sandbox, configuration
 ):
     """With the tag before core.js, under the Content-Security-Policy PyScript needs and nothing
     added for the tag, against the sandbox's stand-in SDK and API holding its answer until every
-    widget has called: the widgets (the first a <py-script>/<mpy-script> element) join the early
-    call in flight, one HTTP request to /segments/get in all, and no violation is logged. The
-    page installs the bridge from its wheel too: that copy is imported, and the tag writes none
-    beside it (the module the tag writes is the other pages'). (The README's order, the tag after
-    core.js, is the README's page test.)"""
-    count = 2 if setup.configuration.id == "pyodide-worker" else 4  # a Pyodide for each worker
+    widget has called: the widgets (the first a <py-script>/<mpy-script> element) import the
+    module the tag wrote and join the early call in flight, one HTTP request to /segments/get in
+    all; nothing is logged. (The README's order, the tag after core.js, is the README's page
+    test.)"""
+    count = 2 if configuration.id == "pyodide-worker" else 4  # a Pyodide for each worker
     sandbox.faults.set("get", hold=True)
     try:
         page.goto(
-            f"{sandbox.url}tests/browser/tag.html?{setup.query}&widgets={count}"
+            f"{sandbox.url}tests/browser/tag.html?{configuration.query}&widgets={count}"
             f"&before&element&sdk=sandbox&csp={POLICY}"
         )
         page.wait_for(f"window.widgetsWaiting === {count}")  # every widget booted, then called
@@ -79,11 +77,23 @@ def test_widgets_join_the_early_call_in_flight_and_a_wheel_the_page_ships_wins(
     page.wait_for(WIDGETS.format(count=count))
     results = [json.loads(text) for text in page.texts("#widgets li")]
     assert [result["outcomes"] for result in results] == [[[]]] * count
-    assert all(result["module"].endswith("personaclick_bridge/__init__.py") for result in results)
-    assert not any(result["written"] for result in results)
+    assert all(result["module"].endswith("personaclick_bridge.py") for result in results)
+    assert all(result["written"] for result in results)
     gets = [url for url in page.requests if "/segments/get" in url]
     assert len(gets) == 1, gets
     assert tag_lines(page) == []
+
+
+# One widget: four MicroPython workers that each unzip a wheel at once sometimes never start on
+# Firefox (a third of the loads here; the wheel is unzipped by PyScript's [files]).
+@pytest.mark.parametrize("setup", setups(("wheel",)), ids=str)
+def test_a_wheel_the_page_ships_wins(page, sandbox, setup):
+    """A page that also installs the bridge from its wheel imports that copy, the tag writes
+    none beside it, and the early call still serves the first get."""
+    [result] = widgets(page, sandbox, setup)
+    assert result["outcomes"] == [SEGMENTS]
+    assert result["module"].endswith("personaclick_bridge/__init__.py")
+    assert result["written"] is False
 
 
 # The early answer's rules (the SDK global, the window, adds and removes, a blocked script) live
@@ -153,7 +163,6 @@ def test_without_personaclick_the_tag_is_quiet_and_a_get_is_not_loaded(
     [result] = widgets(page, sandbox, configuration, loader="")
     assert result["outcomes"] == ["SDKNotLoadedError"]
     assert sdk_gets(page) == []
-    assert result["module"].endswith("personaclick_bridge.py") and result["written"]
 
 
 def test_a_loader_added_after_load_gets_the_early_call(page, sandbox, configuration):
@@ -171,7 +180,6 @@ def test_a_loader_added_after_load_gets_the_early_call(page, sandbox, configurat
     assert result["outcomes"] == [SEGMENTS, SEGMENTS]
     assert sdk_gets(page) == ["get"]
     assert tag_lines(page) == []
-    assert result["module"].endswith("personaclick_bridge.py") and result["written"]
 
 
 # Where the tag waits lives in its own JavaScript, whatever the interpreter: these pages run no

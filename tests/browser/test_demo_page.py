@@ -439,6 +439,7 @@ def test_an_outage_at_load_then_joins_leaves_and_forms(page, everywhere):
         page.click(f"#segments button[data-segment='{segment_id}']")
         wait_for_status(page, "profile-status", f"Done: you have left {name}.")
     assert segment_lines(page) == NO_SEGMENTS
+    submit_enabled(page)  # from a worker, after the text: an Enter now would be lost
 
     server.faults.set("get", status=503)
     try:
